@@ -1,0 +1,1 @@
+"""The exercises: stubs for students to fill in (see README.md)."""

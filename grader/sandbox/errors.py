@@ -1,0 +1,44 @@
+"""What can go wrong on the untrusted side, as exceptions the trusted side raises.
+
+Each one is the *student's* problem, never the grader's: the suites let them propagate, and the
+pytest plugin turns them into a test status (`error`, or `timeout` for `CallTimeout`) with
+`student_message()` as the feedback. A bug of the grader itself is any other exception.
+"""
+
+from __future__ import annotations
+
+
+class SubmissionProblem(Exception):
+    """Base class: the submission did something other than return a value."""
+
+    status = "error"
+
+    def student_message(self) -> str:
+        """A plain sentence (plus the student's own traceback, if any) for the feedback."""
+        return str(self)
+
+
+class ModuleMissing(SubmissionProblem):
+    """The submission has no file for this exercise."""
+
+
+class ImportFailed(SubmissionProblem):
+    """Importing the student's module raised, exited, crashed or hung."""
+
+
+class FunctionMissing(SubmissionProblem):
+    """The module imported, but does not define the function (or it is not callable)."""
+
+
+class StudentException(SubmissionProblem):
+    """The student's function raised an exception (its traceback, grader paths stripped)."""
+
+
+class CallTimeout(SubmissionProblem):
+    """The call did not return within the per-call time limit; the worker was killed."""
+
+    status = "timeout"
+
+
+class WorkerCrashed(SubmissionProblem):
+    """The worker process died during the call (exit, signal, memory limit, broken channel)."""

@@ -1,0 +1,1 @@
+"""Reference solutions: the answers to `exercises/`, file for file. Instructor-only: never released."""
