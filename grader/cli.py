@@ -1,11 +1,42 @@
-"""The `grade` command (placeholder until the grader lands)."""
+"""The `grade` command: click wiring only. Each verb lives in `grader/commands/`.
+
+`grade [PATH]` grades a folder; a first argument that names a verb (`batch`, `release`, ...)
+runs that verb instead, so `grade ./batch` still grades a folder called batch.
+"""
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import click
 
+from grader import __version__
+from grader.commands.grade_one import grade_one
 
-@click.command()
+
+class GradeCommand(click.Group):
+    """`grade VERB ...` when the first argument names a verb, `grade [PATH] [OPTIONS]` otherwise."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
+        args = list(sys.argv[1:] if args is None else args)
+        if args and (args[0] in self.commands or args[0] == "--version"):
+            return super().main(args, prog_name="grade", **extra)
+        return grade_one.main(args, prog_name="grade", **extra)
+
+
+@click.group(cls=GradeCommand, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="grade")
 def main() -> None:
-    """Grade a submission (arriving with the grader)."""
-    click.echo("grade: grading arrives with the grader.")
+    """Grade gradient-descent exercises in an isolated worker and write score reports."""
+
+
+def verbs_epilog() -> str:
+    """The list of verbs, shown under `grade --help`."""
+    rows = [f"  grade {name:<11}{cmd.get_short_help_str(60)}" for name, cmd in sorted(main.commands.items())]
+    return "Verbs (grade VERB --help for each):\n\n\b\n" + "\n".join(rows)
+
+
+def register(command: click.Command) -> None:
+    main.add_command(command)
+    grade_one.epilog = verbs_epilog()

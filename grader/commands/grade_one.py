@@ -1,0 +1,94 @@
+"""`grade [PATH]`: grade one submission folder and print a summary (the default verb)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from grader.formats import FORMATS
+
+DEFAULT_PATH = "exercises"
+SUITE_CHOICE = click.Choice(["public", "hidden"])
+
+
+def check_submission_dir(path: str) -> Path:
+    """The submission folder, or a UsageError that says what to do."""
+    folder = Path(path)
+    if not folder.exists():
+        if path == DEFAULT_PATH:
+            raise click.UsageError(
+                "There is no ./exercises folder here. Run `grade` from the folder that holds "
+                "exercises/, or name the submission folder: `grade PATH`."
+            )
+        raise click.UsageError(f"There is no folder {path!r}. Check the path, or run `grade --help`.")
+    if not folder.is_dir():
+        raise click.UsageError(
+            f"{path!r} is a file; `grade` takes the folder that holds batch_gradient.py, sgd.py "
+            "and logistic_regression.py."
+        )
+    return folder
+
+
+def check_output_path(output: str | None) -> Path | None:
+    """Refuse an output path that cannot be written before spending time on grading."""
+    if output is None:
+        return None
+    path = Path(output)
+    if path.is_dir():
+        raise click.UsageError(f"--output {output!r} is a folder; give a file name, e.g. report.json.")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise click.UsageError(f"--output {output!r}: the folder {str(parent)!r} does not exist.")
+    if not os.access(parent, os.W_OK):
+        raise click.UsageError(f"--output {output!r}: the folder {str(parent)!r} is not writable.")
+    return path
+
+
+def _defaults() -> dict:
+    from grader.runner import grade_submission
+
+    return grade_submission.__kwdefaults__
+
+
+@click.command("grade", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("path", default=DEFAULT_PATH, required=False)
+@click.option("--suite", type=SUITE_CHOICE, default="public", show_default=True,
+              help="public: the tests students can read; hidden: the scoring suite.")
+@click.option("-o", "--output", metavar="FILE", help="Write the JSON score report to FILE.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="native", show_default=True,
+              help="Flavour of the report written with --output.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PERCENT",
+              help="Exit with status 1 when the score is below PERCENT of the maximum.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), metavar="SECONDS",
+              help="Time limit of one call of your code  [default: 5].")
+@click.option("-v", "--verbose", is_flag=True, help="List every failing test, not one per function.")
+def grade_one(path, suite, output, fmt, fail_under, timeout, verbose) -> None:
+    """Grade the submission in PATH (default: ./exercises) and print a summary.
+
+    Exit status: 0 when grading completed, whatever the score; 1 when the score is below
+    --fail-under; 2 for a usage error.
+    """
+    from grader.formats import render
+    from grader.report import write_json_atomically
+    from grader.runner import SuiteUnavailable, grade_submission
+    from grader.summary import summary
+
+    folder = check_submission_dir(path)
+    out = check_output_path(output)
+    options = {"suite": suite}
+    if timeout is not None:
+        options["timeout"] = timeout
+    try:
+        report = grade_submission(folder, **options)
+    except SuiteUnavailable as problem:
+        raise click.UsageError(str(problem)) from None
+    if out is not None:
+        write_json_atomically(out, render(report, fmt))
+    click.echo(summary(report, verbose=verbose))
+    if out is not None:
+        click.echo(f"Report written to {out}")
+    if fail_under is not None and report.percent < fail_under:
+        click.echo(f"Score {report.percent:.1f}% is below --fail-under {fail_under:g}%.", err=True)
+        raise SystemExit(1)

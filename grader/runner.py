@@ -1,0 +1,207 @@
+"""Grade one submission: run a suite with pytest in-process and turn the results into a Report.
+
+This is the trusted side. It imports pytest, the suites and (in the hidden suite) the reference
+solutions; the submission itself only ever runs inside the sandbox's worker process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+import pytest
+from pytest_jsonreport.plugin import JSONReport
+
+import grader
+from grader.course import COURSE_FILE, Course, load_course
+from grader.plugin import GraderPlugin
+from grader.report import ExerciseResult, Report, Status, TestResult
+from grader.sandbox.client import Sandbox
+
+Suite = Literal["public", "hidden"]
+SUITES: tuple[Suite, ...] = ("public", "hidden")
+SUITES_ROOT = Path(__file__).with_name("suites")
+#: Environment variables through which a user's setup could change how pytest runs our suites.
+_PYTEST_ENV = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+
+
+class SuiteUnavailable(Exception):
+    """The requested suite is not part of this installation (e.g. hidden, in a student handout)."""
+
+
+def suite_dir(suite: Suite) -> Path:
+    """The folder of a suite; `SuiteUnavailable` when this copy of the grader does not have it."""
+    path = SUITES_ROOT / suite
+    if not (path / "__init__.py").is_file():
+        if suite == "hidden":
+            raise SuiteUnavailable(
+                "The hidden suite is not part of this copy of the grader (the student handout "
+                "ships only the public suite). Run `grade` with `--suite public`."
+            )
+        raise SuiteUnavailable(f"The {suite} suite is missing from {SUITES_ROOT}.")
+    return path
+
+
+def suite_digest(suite: Suite) -> str:
+    """SHA-256 over the suite's Python files, the shared suite files and the course metadata."""
+    files = sorted(suite_dir(suite).rglob("*.py")) + sorted(SUITES_ROOT.glob("*.py"))
+    files += [SUITES_ROOT / "pytest.ini", COURSE_FILE]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(SUITES_ROOT.parent).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return "sha256:" + digest.hexdigest()
+
+
+def grade_submission(
+    submission: Path,
+    *,
+    suite: Suite = "public",
+    timeout: float = 5.0,
+    memory_mb: int = 2048,
+) -> Report:
+    """Grade the submission folder against `suite` and return the report.
+
+    Whatever the submission does, this returns a complete report: what the submission broke
+    scores zero with a message, and everything else is graded normally.
+    """
+    course = load_course()
+    tests_dir = suite_dir(suite)
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    clock = time.perf_counter()
+    with Sandbox(Path(submission), timeout=timeout, memory_mb=memory_mb) as sandbox:
+        plugin = GraderPlugin(sandbox, course)
+        json_report = JSONReport()
+        _run_pytest(tests_dir, [plugin, json_report])
+    report = _build_report(course, plugin, json_report.report or {})
+    return Report(
+        suite=suite,
+        suite_digest=suite_digest(suite),
+        grader_version=grader.__version__,
+        submission=Path(submission).resolve().name,
+        score=report[0],
+        max_score=course.max_score,
+        exercises=report[1],
+        started_at=started_at,
+        seconds=round(time.perf_counter() - clock, 3),
+        grader_errors=report[2],
+        output_note=report[3],
+    )
+
+
+def _run_pytest(tests_dir: Path, plugins: list[object]) -> None:
+    """Run pytest on `tests_dir` with only our configuration and plugins; its console is muted."""
+    args = [
+        str(tests_dir),
+        "-c", str(SUITES_ROOT / "pytest.ini"),
+        "--rootdir", str(SUITES_ROOT),
+        "--confcutdir", str(SUITES_ROOT),
+        "-p", "no:cacheprovider",
+        "-p", "no:stepwise",
+        "-p", "pytest_jsonreport.plugin",
+        "--json-report-file=none",
+        "--json-report-omit", "log", "streams", "keywords", "warnings",
+        "--import-mode=importlib",
+        "--tb=no",
+        "-q",
+    ]  # fmt: skip
+    saved = {name: os.environ.pop(name, None) for name in _PYTEST_ENV}
+    # Only the plugins we name: a user's installed pytest plugins never see the suites.
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    sink = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            pytest.main(args, plugins=plugins)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _build_report(
+    course: Course, plugin: GraderPlugin, json_report: dict
+) -> tuple[float, list[ExerciseResult], list[str], str]:
+    durations = {
+        t["nodeid"]: sum(t.get(stage, {}).get("duration", 0.0) for stage in ("setup", "call", "teardown"))
+        for t in json_report.get("tests", [])
+    }
+    ran = set(durations)
+    grader_errors = [f"test without a grades(...) marker: {nodeid}" for nodeid in plugin.unmarked]
+    grader_errors += [f"could not collect {nodeid}:\n{text}" for nodeid, text in plugin.collection_errors]
+    exercises: list[ExerciseResult] = []
+    output_cut = False
+    for exercise in course.exercises:
+        tests: list[TestResult] = []
+        for function in exercise.functions:
+            mine = [
+                (nodeid, o)
+                for nodeid, o in plugin.outcomes.items()
+                if o.exercise == exercise.module and o.function == function.name
+            ]
+            if not mine:
+                # No test of this function ran (a suite that failed to collect): say so, score 0.
+                grader_errors.append(f"no test graded {exercise.module}.{function.name}")
+                tests.append(
+                    TestResult(
+                        name=f"{function.name}: could not be graded",
+                        function=function.name,
+                        status=Status.ERROR,
+                        score=0.0,
+                        max_score=function.points,
+                        feedback="The grader could not run the tests of this function. "
+                        "Please tell your instructor; it is not your fault.",
+                        grader_error=True,
+                    )
+                )
+                continue
+            share = function.points / len(mine)
+            for nodeid, outcome in mine:
+                if nodeid not in ran and outcome.status is Status.PASSED:
+                    outcome.status, outcome.feedback = Status.ERROR, "This test did not run."
+                    outcome.grader_error = outcome.grader_error or "not run"
+                output = plugin.captured_output(nodeid)
+                output_cut = output_cut or "[output cut:" in output
+                if outcome.grader_error:
+                    grader_errors.append(f"{nodeid}: {outcome.grader_error}")
+                tests.append(
+                    TestResult(
+                        name=f"{function.name}: {outcome.title}",
+                        function=function.name,
+                        status=outcome.status,
+                        score=share if outcome.status is Status.PASSED else 0.0,
+                        max_score=share,
+                        feedback=outcome.feedback,
+                        seconds=round(durations.get(nodeid, 0.0), 4),
+                        output=output,
+                        grader_error=bool(outcome.grader_error),
+                    )
+                )
+        score = _round(sum(t.score for t in tests))
+        exercises.append(
+            ExerciseResult(
+                name=exercise.module,
+                title=exercise.title,
+                score=score,
+                max_score=exercise.max_score,
+                tests=[_rounded(t) for t in tests],
+            )
+        )
+    note = "Some output was cut: each test keeps its first 4 KiB." if output_cut else ""
+    return _round(sum(e.score for e in exercises)), exercises, grader_errors, note
+
+
+def _round(x: float) -> float:
+    return round(x + 0.0, 6)
+
+
+def _rounded(test: TestResult) -> TestResult:
+    test.score, test.max_score = _round(test.score), _round(test.max_score)
+    return test

@@ -1,0 +1,49 @@
+"""The human summary printed after grading: a table per exercise, what failed and why, the total."""
+
+from __future__ import annotations
+
+import click
+
+from grader.report import Report, Status
+
+_MARK = {
+    Status.PASSED: ("PASS", "green"),
+    Status.FAILED: ("FAIL", "red"),
+    Status.ERROR: ("ERROR", "red"),
+    Status.TIMEOUT: ("TIMEOUT", "yellow"),
+}
+
+
+def summary(report: Report, *, verbose: bool = False) -> str:
+    """The summary as text (styled; click strips the styles when not on a terminal)."""
+    lines = [click.style(f"Grading {report.submission}/ with the {report.suite} suite", bold=True), ""]
+    for exercise in report.exercises:
+        passed = sum(t.status is Status.PASSED for t in exercise.tests)
+        colour = "green" if exercise.score == exercise.max_score else "red" if passed == 0 else "yellow"
+        lines.append(
+            f"  {exercise.name:<22}{click.style(f'{exercise.score:>6g} / {exercise.max_score:g}', fg=colour)}"
+            f"   {passed}/{len(exercise.tests)} tests passed"
+        )
+    failing = [(e, t) for e in report.exercises for t in e.tests if t.status is not Status.PASSED]
+    if failing:
+        lines += ["", click.style("What to look at", bold=True)]
+        shown: set[tuple[str, str]] = set()
+        for exercise, test in failing:
+            key = (exercise.name, test.function)
+            if key in shown and not verbose:
+                continue
+            shown.add(key)
+            word, colour = _MARK[test.status]
+            lines.append(f"  {click.style(word, fg=colour)} {exercise.name}.{test.name}")
+            for line in test.feedback.splitlines() or [""]:
+                lines.append(f"      {line}")
+            more = sum(1 for e, t in failing if (e.name, t.function) == key) - 1
+            if more and not verbose:
+                lines.append(f"      (and {more} more failing test{'s' * (more > 1)} of {test.function})")
+    lines += ["", click.style(f"Total: {report.score:g} / {report.max_score:g} ({report.percent:.0f}%)", bold=True)]
+    if failing:
+        first = failing[0][1].function
+        lines.append(f"Stuck? `grade hint {first}` asks a guiding question about {first}.")
+    if report.grader_errors:
+        lines.append(click.style("Note: the grader itself hit a problem; see grader_errors in the report.", fg="yellow"))
+    return "\n".join(lines)
