@@ -19,6 +19,7 @@ import pytest
 from pytest_jsonreport.plugin import JSONReport
 
 import grader
+from grader import defaults
 from grader.course import COURSE_FILE, Course, load_course
 from grader.plugin import GraderPlugin
 from grader.report import ExerciseResult, Report, Status, TestResult
@@ -62,9 +63,9 @@ def suite_digest(suite: Suite) -> str:
 def grade_submission(
     submission: Path,
     *,
-    suite: Suite = "public",
-    timeout: float = 5.0,
-    memory_mb: int = 2048,
+    suite: Suite = defaults.SUITE,
+    timeout: float = defaults.TIMEOUT,
+    memory_mb: int = defaults.MEMORY_MB,
 ) -> Report:
     """Grade the submission folder against `suite` and return the report.
 

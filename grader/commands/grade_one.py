@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from grader import defaults
 from grader.formats import FORMATS
 
 DEFAULT_PATH = "exercises"
@@ -46,15 +47,9 @@ def check_output_path(output: str | None) -> Path | None:
     return path
 
 
-def _defaults() -> dict:
-    from grader.runner import grade_submission
-
-    return grade_submission.__kwdefaults__
-
-
 @click.command("grade", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("path", default=DEFAULT_PATH, required=False)
-@click.option("--suite", type=SUITE_CHOICE, default="public", show_default=True,
+@click.option("--suite", type=SUITE_CHOICE, default=defaults.SUITE, show_default=True,
               help="public: the tests students can read; hidden: the scoring suite.")
 @click.option("-o", "--output", metavar="FILE", help="Write the JSON score report to FILE.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="native", show_default=True,
@@ -62,7 +57,7 @@ def _defaults() -> dict:
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PERCENT",
               help="Exit with status 1 when the score is below PERCENT of the maximum.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), metavar="SECONDS",
-              help="Time limit of one call of your code  [default: 5].")
+              default=defaults.TIMEOUT, show_default=True, help="Time limit of one call of your code.")
 @click.option("-v", "--verbose", is_flag=True, help="List every failing test, not one per function.")
 def grade_one(path, suite, output, fmt, fail_under, timeout, verbose) -> None:
     """Grade the submission in PATH (default: ./exercises) and print a summary.
@@ -70,18 +65,16 @@ def grade_one(path, suite, output, fmt, fail_under, timeout, verbose) -> None:
     Exit status: 0 when grading completed, whatever the score; 1 when the score is below
     --fail-under; 2 for a usage error.
     """
+    folder = check_submission_dir(path)
+    out = check_output_path(output)
+    # Imported here so that usage errors and --help answer without loading pytest and NumPy.
     from grader.formats import render
     from grader.report import write_json_atomically
     from grader.runner import SuiteUnavailable, grade_submission
     from grader.summary import summary
 
-    folder = check_submission_dir(path)
-    out = check_output_path(output)
-    options = {"suite": suite}
-    if timeout is not None:
-        options["timeout"] = timeout
     try:
-        report = grade_submission(folder, **options)
+        report = grade_submission(folder, suite=suite, timeout=timeout)
     except SuiteUnavailable as problem:
         raise click.UsageError(str(problem)) from None
     if out is not None:
