@@ -13,7 +13,7 @@ import os
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 from pytest_jsonreport.plugin import JSONReport
@@ -70,29 +70,39 @@ def grade_submission(
     """Grade the submission folder against `suite` and return the report.
 
     Whatever the submission does, this returns a complete report: what the submission broke
-    scores zero with a message, and everything else is graded normally.
+    scores zero with a message, and everything else is graded normally. The report is built
+    only once the worker and everything it started are gone.
+    """
+    tests_dir = suite_dir(suite)
+    with Sandbox(Path(submission), timeout=timeout, memory_mb=memory_mb) as sandbox:
+        return run_suite(sandbox, tests_dir=tests_dir, suite=suite, name=Path(submission).resolve().name)
+
+
+def run_suite(sandbox: Any, *, tests_dir: Path, suite: Suite, name: str) -> Report:
+    """Run the suite in `tests_dir` against whatever `sandbox.call` runs, and build the report.
+
+    `grade_submission` passes the isolating Sandbox; the benchmark passes an in-process caller
+    to measure what isolation costs.
     """
     course = load_course()
-    tests_dir = suite_dir(suite)
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     clock = time.perf_counter()
-    with Sandbox(Path(submission), timeout=timeout, memory_mb=memory_mb) as sandbox:
-        plugin = GraderPlugin(sandbox, course)
-        json_report = JSONReport()
-        _run_pytest(tests_dir, [plugin, json_report])
-    report = _build_report(course, plugin, json_report.report or {})
+    plugin = GraderPlugin(sandbox, course)
+    json_report = JSONReport()
+    _run_pytest(tests_dir, [plugin, json_report])
+    score, exercises, grader_errors, note = _build_report(course, plugin, json_report.report or {})
     return Report(
         suite=suite,
         suite_digest=suite_digest(suite),
         grader_version=grader.__version__,
-        submission=Path(submission).resolve().name,
-        score=report[0],
+        submission=name,
+        score=score,
         max_score=course.max_score,
-        exercises=report[1],
+        exercises=exercises,
         started_at=started_at,
         seconds=round(time.perf_counter() - clock, 3),
-        grader_errors=report[2],
-        output_note=report[3],
+        grader_errors=grader_errors,
+        output_note=note,
     )
 
 
