@@ -1,0 +1,97 @@
+"""Benchmark: a full hidden-suite grade of the reference solutions, isolated vs. not.
+
+Prints the median wall time of `grade_submission(solutions, suite="hidden")` (worker process,
+sandbox, channel, pytest, report) against the floor: the same suite and the same plugin, run
+in-process with the reference called directly (no worker, no isolation). Also times the whole
+`grade` command in a subprocess, as a student or CI sees it.
+
+Targets (issue 3): median <= 0.6 s, and <= 2x the unisolated floor.
+
+    python bench/bench_grade.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import importlib
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from grader.runner import grade_submission, run_suite, suite_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+
+
+@dataclass
+class InProcessResult:
+    value: object
+    mutated: tuple
+    output: str = ""
+    seconds: float = 0.0
+
+
+class InProcessCaller:
+    """The floor: calls the reference directly in this process, as an unisolated grader would."""
+
+    def call(self, module: str, function: str, *args, **kwargs) -> InProcessResult:
+        target = getattr(importlib.import_module(f"solutions.{module}"), function)
+        before = copy.deepcopy((args, kwargs))
+        start = time.perf_counter()
+        value = target(*args, **kwargs)
+        mutated = tuple(
+            i for i, (a, b) in enumerate(zip(args, before[0]))
+            if isinstance(a, np.ndarray) and not np.array_equal(a, b)
+        )  # fmt: skip
+        return InProcessResult(value, mutated, seconds=time.perf_counter() - start)
+
+
+def median_seconds(job, runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = job()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    runs = parser.parse_args().runs
+
+    hidden = suite_dir("hidden")
+    # Warm-up: import the suites and NumPy once, as the CLI does before grading.
+    run_suite(InProcessCaller(), tests_dir=hidden, suite="hidden", name="solutions")
+    floor, floor_report = median_seconds(
+        lambda: run_suite(InProcessCaller(), tests_dir=hidden, suite="hidden", name="solutions"), runs
+    )
+    isolated, report = median_seconds(lambda: grade_submission(SOLUTIONS, suite="hidden"), runs)
+    command, _ = median_seconds(
+        lambda: subprocess.run(
+            [sys.executable, "-m", "grader", str(SOLUTIONS), "--suite", "hidden"],
+            check=True, capture_output=True,
+        ),
+        max(3, runs // 2),
+    )  # fmt: skip
+    tests = len(report.tests)
+    assert report.score == report.max_score, "the reference must score full marks"
+    assert floor_report.score == floor_report.max_score
+    print(f"hidden suite: {tests} tests, reference scores {report.score:g}/{report.max_score:g}")
+    print(f"unisolated floor (in-process pytest, same tests): {floor * 1000:7.1f} ms median")
+    print(f"isolated grade_submission (worker + sandbox):     {isolated * 1000:7.1f} ms median")
+    print(f"ratio isolated / floor:                            {isolated / floor:7.2f}x  (target <= 2x)")
+    print(f"whole `grade` command in a subprocess:             {command * 1000:7.1f} ms median")
+    print(f"target: isolated <= 600 ms -> {'met' if isolated <= 0.6 else 'MISSED'}; "
+          f"ratio <= 2 -> {'met' if isolated / floor <= 2 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
