@@ -1,0 +1,97 @@
+"""End-to-end helpers: build submissions from the reference and run the real `grade` command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from grader.report import SCHEMA_FILE
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTIONS = ROOT / "solutions"
+MODULES = ("batch_gradient", "sgd", "logistic_regression")
+#: A bound on any single `grade` run in these tests, so that a hang fails instead of blocking CI.
+RUN_LIMIT = 180
+
+
+@dataclass
+class Graded:
+    """One run of `grade`: its exit status, its terminal output and its report (if written)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    report: dict | None
+
+    def exercise(self, name: str) -> dict:
+        return next(e for e in self.report["exercises"] if e["name"] == name)
+
+    def function_tests(self, exercise: str, function: str) -> list[dict]:
+        return [t for t in self.exercise(exercise)["tests"] if t["function"] == function]
+
+
+@pytest.fixture(scope="session")
+def report_validator():
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.fixture
+def grade(tmp_path, report_validator):
+    """Run the real `grade` command in a subprocess; validate the report it writes."""
+
+    def run(*args: str, cwd: Path | None = None, report: bool = True) -> Graded:
+        out = tmp_path / f"report-{len(list(tmp_path.glob('report-*.json')))}.json"
+        command = [sys.executable, "-m", "grader", *args] + (["-o", str(out)] if report else [])
+        done = subprocess.run(
+            command, cwd=cwd or tmp_path, capture_output=True, text=True, timeout=RUN_LIMIT
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        document = None
+        if report and out.exists():
+            document = json.loads(out.read_text(encoding="utf-8"))
+            if "schema_version" in document:
+                report_validator.validate(document)
+        return Graded(done.returncode, done.stdout, done.stderr, document)
+
+    return run
+
+
+@pytest.fixture
+def submission(tmp_path):
+    """A submission folder made from the reference, with some modules replaced or edited.
+
+    `submission(sgd="...source...")` replaces a module; `submission(edits={"sgd": [(old, new)]})`
+    applies text edits (each must match exactly once); `missing=("sgd",)` leaves a file out.
+    """
+    counter = iter(range(1_000_000))
+
+    def make(edits: dict | None = None, missing: tuple[str, ...] = (), **sources: str) -> Path:
+        folder = tmp_path / f"submission-{next(counter)}"
+        folder.mkdir()
+        for module in MODULES:
+            if module in missing:
+                continue
+            text = sources.get(module) or (SOLUTIONS / f"{module}.py").read_text(encoding="utf-8")
+            for old, new in (edits or {}).get(module, []):
+                assert text.count(old) == 1, f"edit {old!r} must match once in {module}.py"
+                text = text.replace(old, new)
+            (folder / f"{module}.py").write_text(text, encoding="utf-8")
+        return folder
+
+    return make
+
+
+def copy_reference(to: Path) -> Path:
+    """A plain copy of the reference solutions (without __init__.py), as a student would submit."""
+    to.mkdir(parents=True, exist_ok=True)
+    for module in MODULES:
+        shutil.copy(SOLUTIONS / f"{module}.py", to / f"{module}.py")
+    return to
