@@ -1,0 +1,79 @@
+"""Fixtures of the hidden suite: the reference solutions and `agree`, a student-vs-reference check.
+
+The hidden suite never ships to students, so it may import `solutions`.
+"""
+
+from __future__ import annotations
+
+import copy
+import types
+
+import pytest
+
+import solutions.batch_gradient
+import solutions.logistic_regression
+import solutions.sgd
+from grader.suites import checks
+
+
+@pytest.fixture(scope="session")
+def ref() -> types.SimpleNamespace:
+    """The reference implementations, one attribute per exercise module."""
+    return types.SimpleNamespace(
+        batch_gradient=solutions.batch_gradient,
+        sgd=solutions.sgd,
+        logistic_regression=solutions.logistic_regression,
+    )
+
+
+class Agree:
+    """Call one function of the student and of the reference on the same inputs, and compare.
+
+    `agree("gradients", X, y, w, b, about="on ...")` checks the returned type, shape and value
+    (checks.result) and that no argument was changed in place; it returns the student's value,
+    normalised. The exercise is the test module's (`test_sgd.py` -> `sgd`).
+    """
+
+    def __init__(self, student, ref, module: str) -> None:
+        self.student, self.ref, self.module = student, ref, module
+
+    def expected(self, function: str, *args, **kwargs):
+        """The reference's answer, on private copies of the inputs (generators included)."""
+        f = getattr(getattr(self.ref, self.module), function)
+        return f(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+
+    def __call__(self, function: str, *args, about: str = "", tolerance=None, **kwargs):
+        expected = self.expected(function, *args, **kwargs)
+        return self.check(function, expected, *args, about=about, tolerance=tolerance, **kwargs)
+
+    def shapes(self, function: str, *args, about: str = "", **kwargs):
+        """Like calling `agree`, but only types and shapes are compared (random results)."""
+        expected = self.expected(function, *args, **kwargs)
+        return self.check(function, expected, *args, about=about, values=False, **kwargs)
+
+    def check(
+        self, function: str, expected, *args, about="", tolerance=None, values=True, **kwargs
+    ):
+        """Compare the student's `function(*args, **kwargs)` with a given `expected`."""
+        got = getattr(getattr(self.student, self.module), function)(*args, **kwargs)
+        mutated = self.student.last.mutated
+        call = checks.Call(self.module, function, args, kwargs)
+        value = checks.result(
+            self.module,
+            function,
+            got,
+            expected,
+            about=about,
+            tolerance=tolerance,
+            call=call,
+            values=values,
+        )
+        checks.unchanged(mutated, checks.Context(function, about=about, call=call))
+        return value
+
+
+@pytest.fixture
+def agree(student, ref, request) -> Agree:
+    """The student-vs-reference check for the exercise of the requesting test module."""
+    module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    return Agree(student, ref, module)
