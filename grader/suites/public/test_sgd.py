@@ -1,0 +1,57 @@
+"""Public suite, exercise 2: stochastic gradient descent on the toy data of the notes.
+
+The expected numbers follow from the notes' formulas with a batch of one observation (N = 1).
+The hidden suite that scores your work also compares whole runs with a seeded `rng`.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pytest
+
+from grader.datasets import toy_regression
+from grader.suites import checks
+
+grades = pytest.mark.grades
+expect = partial(checks.result, "sgd", reveal=True)
+
+
+@grades("sgd_step")
+def test_step_first_observation(student):
+    """sgd_step: on x = [1, 2], y = 4.6 from w = [[1], [1]], b = 0, eta = 0.01 gives b = 0.032"""
+    got = student.sgd.sgd_step(np.array([1.0, 2.0]), 4.6, np.ones((2, 1)), 0.0, 0.01)
+    # The residual is 3 - 4.6 = -1.6, so dw = 2 * x * (-1.6) and db = 2 * (-1.6).
+    expected = (np.array([[1.032], [1.064]]), 0.032)
+    expect("sgd_step", got, expected, about="on the first toy observation")
+
+
+@grades("sgd_step")
+def test_step_row_and_array_target(student):
+    """sgd_step: x of shape (1, p) and y of shape (1, 1) give the same step"""
+    got = student.sgd.sgd_step(np.array([[1.0, 2.0]]), np.array([[4.6]]), np.ones((2, 1)), 0, 0.01)
+    expected = (np.array([[1.032], [1.064]]), 0.032)
+    expect("sgd_step", got, expected, about="with x of shape (1, 2) and y of shape (1, 1)")
+
+
+@grades("sgd")
+def test_sgd_default_start(student):
+    """sgd: with max_iter=0 it returns the default start, w ones (p, 1), b = 0"""
+    X, y = toy_regression()
+    got = student.sgd.sgd(X, y, max_iter=0)
+    expect("sgd", got, (np.ones((2, 1)), 0.0), about="with max_iter=0")
+
+
+@grades("sgd")
+def test_sgd_converges_on_toy_data(student):
+    """sgd: 200 epochs on the toy data (eta=0.01) find w ≈ [[1.5], [1.5]], b ≈ 0.1"""
+    X, y = toy_regression()
+    got = student.sgd.sgd(X, y, eta=0.01, max_iter=200, rng=0)
+    expect(
+        "sgd",
+        got,
+        (np.array([[1.5], [1.5]]), 0.1),
+        about="on the toy data with eta=0.01, max_iter=200 and rng=0",
+        tolerance=(0.0, 0.02),
+    )
