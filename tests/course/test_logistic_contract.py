@@ -154,7 +154,7 @@ def test_max_iter_zero_returns_the_starting_point():
     w, b = lr.logistic_gradient_descent(X, y, max_iter=0)
     assert_w_b(w, b, 2)
     np.testing.assert_array_equal(w, np.zeros((2, 1)))
-    assert b == 0.0
+    assert b == 0.0 and isinstance(b, float | np.floating), "the default b is 0.0"
     w, b = lr.logistic_gradient_descent(X, y, w=np.array([[1], [-1]]), b=2, max_iter=0)
     assert_w_b(w, b, 2)
     np.testing.assert_array_equal(w, [[1.0], [-1.0]])
