@@ -1,1 +1,1 @@
-"""Reference solutions: the answers to `exercises/`, file for file. Instructor-only: never released."""
+"""Reference solutions to `exercises/`, file for file. For instructors only: never released."""
