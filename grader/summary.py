@@ -42,8 +42,10 @@ def summary(report: Report, *, verbose: bool = False) -> str:
                 lines.append(f"      (and {more} more failing test{'s' * (more > 1)} of {test.function})")
     lines += ["", click.style(f"Total: {report.score:g} / {report.max_score:g} ({report.percent:.0f}%)", bold=True)]
     if failing:
-        first = failing[0][1].function
-        lines.append(f"Stuck? `grade hint {first}` asks a guiding question about {first}.")
+        exercise, test = failing[0]
+        lines.append(
+            f"Stuck? `grade hint {exercise.name}.{test.function}` asks a guiding question about it."
+        )
     if report.grader_errors:
         lines.append(click.style("Note: the grader itself hit a problem; see grader_errors in the report.", fg="yellow"))
     return "\n".join(lines)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import shutil
 import time
+from pathlib import Path
 
-from conftest import MODULES, ROOT
+ROOT = Path(__file__).resolve().parents[2]
+MODULES = ("batch_gradient", "sgd", "logistic_regression")
 
 
 def all_tests(report: dict) -> list[dict]:
