@@ -184,7 +184,7 @@ def _build_report(
                     grader_errors.append(f"{nodeid}: {outcome.grader_error}")
                 tests.append(
                     TestResult(
-                        name=f"{function.name}: {outcome.title}",
+                        name=_test_name(function.name, outcome.title),
                         function=function.name,
                         status=outcome.status,
                         score=share if outcome.status is Status.PASSED else 0.0,
@@ -207,6 +207,11 @@ def _build_report(
         )
     note = "Some output was cut: each test keeps its first 4 KiB." if output_cut else ""
     return _round(sum(e.score for e in exercises)), exercises, grader_errors, note
+
+
+def _test_name(function: str, title: str) -> str:
+    """"gradients: <what the test checks>", without repeating the function's name."""
+    return title if title.startswith(function) else f"{function}: {title}"
 
 
 def _round(x: float) -> float:
