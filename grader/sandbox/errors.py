@@ -1,21 +1,31 @@
 """What can go wrong on the untrusted side, as exceptions the trusted side raises.
 
-Each one is the *student's* problem, never the grader's: the suites let them propagate, and the
-pytest plugin turns them into a test status (`error`, or `timeout` for `CallTimeout`) with
-`student_message()` as the feedback. A bug of the grader itself is any other exception.
+Each `SubmissionProblem` is the *student's* problem, never the grader's: the suites let them
+propagate, and the pytest plugin turns them into a test status (`error`, or `timeout` for
+`CallTimeout`) with `student_message()` as the feedback. A bug of the grader itself is any other
+exception, `SandboxBroken` among them.
 """
 
 from __future__ import annotations
 
 
 class SubmissionProblem(Exception):
-    """Base class: the submission did something other than return a value."""
+    """Base class: the submission did something other than return a value.
+
+    `traceback` is the student's own traceback (grader paths stripped), `output` what the
+    submission printed during the failed call (capped); both may be empty.
+    """
 
     status = "error"
 
+    def __init__(self, message: str = "", *, traceback: str = "", output: str = "") -> None:
+        super().__init__(message)
+        self.traceback = traceback
+        self.output = output
+
     def student_message(self) -> str:
         """A plain sentence (plus the student's own traceback, if any) for the feedback."""
-        return str(self)
+        return f"{self}\n{self.traceback}".rstrip() if self.traceback else str(self)
 
 
 class ModuleMissing(SubmissionProblem):
@@ -31,7 +41,14 @@ class FunctionMissing(SubmissionProblem):
 
 
 class StudentException(SubmissionProblem):
-    """The student's function raised an exception (its traceback, grader paths stripped)."""
+    """The student's function raised an exception (its traceback, grader paths stripped).
+
+    `type_name` is the exception's type, e.g. `ValueError` or `numpy.linalg.LinAlgError`.
+    """
+
+    def __init__(self, message: str = "", *, type_name: str = "", **kwargs: str) -> None:
+        super().__init__(message, **kwargs)
+        self.type_name = type_name
 
 
 class CallTimeout(SubmissionProblem):
@@ -42,3 +59,7 @@ class CallTimeout(SubmissionProblem):
 
 class WorkerCrashed(SubmissionProblem):
     """The worker process died during the call (exit, signal, memory limit, broken channel)."""
+
+
+class SandboxBroken(RuntimeError):
+    """Not the student's problem: the worker could not be started (the grader's environment)."""

@@ -1,0 +1,393 @@
+"""The worker: imports a submission's modules and runs calls on request. Untrusted territory.
+
+Started by `client.Sandbox` as `python -I -S child.py CONFIG_JSON`, never imported by the grader.
+It imports NumPy and the standard-library modules students use first, applies resource limits,
+drops root privileges (the interpreter lives where the unprivileged user cannot read, so imports
+must happen before), and only then lets the submission's folder onto `sys.path`. Requests and
+answers are frames of `wire.py`; the student's stdout and stderr (file descriptors 1 and 2) go
+to a pipe the grader drains.
+
+On Linux the process forks once before any student code runs: the parent stays behind as the
+*reaper*, a child subreaper that inherits every process the submission detaches, reaps them, and
+tells the grader how the worker ended. It never runs student code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+# Common standard-library modules a submission may use: they must be loaded before privileges
+# are dropped, because the unprivileged user cannot read the standard library afterwards.
+PRELOAD = (
+    "abc argparse array bisect cmath collections collections.abc contextlib copy csv ctypes "
+    "dataclasses datetime decimal enum errno fractions functools gc glob heapq importlib "
+    "importlib.util inspect io itertools json linecache locale math numbers operator pathlib "
+    "pprint queue random re select shutil signal statistics string struct subprocess tempfile "
+    "textwrap threading time tokenize traceback types typing warnings weakref"
+).split()
+PRELOAD_NUMPY = ("numpy", "numpy.random", "numpy.linalg", "numpy.lib.format")
+NOT_FOR_SUBMISSIONS = ("grader", "solutions", "exercises", "pytest", "_pytest", "pytest_jsonreport")
+HERE = os.path.dirname(os.path.abspath(__file__))
+TRACEBACK_LIMIT = 16 << 10
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    # Python < 3.11 puts this script's folder first on sys.path even under -I: the grader's own
+    # sandbox modules are not for submissions.
+    sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != HERE]
+    sys.path.append(config["numpy_path"])
+    for name in PRELOAD + list(PRELOAD_NUMPY):
+        try:
+            __import__(name)
+        except ImportError:
+            pass
+    wire = load_sibling("wire")
+    proctree = load_sibling("proctree")
+    fds = config["fds"]
+    if sys.platform == "linux":
+        set_child_subreaper()
+        pid = os.fork()
+        if pid:
+            os.close(fds["request"])
+            os.close(fds["response"])
+            reaper(pid, fds["status"], fds["lifeline"], proctree)
+    os.close(fds["status"])
+    os.close(fds["lifeline"])
+    report = confine(config, proctree)
+    Worker(config, wire, report).serve()
+
+
+def load_sibling(name: str):
+    """Load `wire.py`/`proctree.py` beside this file as a standalone module (not via `grader`)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"_gd_sandbox_{name}", f"{HERE}/{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- the reaper --------------------------------------------------------------------------------
+
+
+def set_child_subreaper() -> None:
+    import ctypes
+
+    PR_SET_CHILD_SUBREAPER = 36
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def reaper(worker: int, status_fd: int, lifeline_fd: int, proctree) -> None:
+    """Reap every process of the tree; report the worker's end; never return.
+
+    Exits once the worker and everything it left behind are gone. If the grader disappears
+    (the lifeline pipe reaches end of file), kill the whole tree first.
+    """
+    import select
+    import signal
+
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    worker_done = False
+    while True:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                if worker_done:
+                    os._exit(0)
+                break
+            if pid == 0:
+                break
+            if pid == worker:
+                worker_done = True
+                if os.WIFSIGNALED(status):
+                    end = {"signal": os.WTERMSIG(status)}
+                else:
+                    end = {"exit": os.waitstatus_to_exitcode(status)}
+                try:
+                    os.write(status_fd, json.dumps(end).encode() + b"\n")
+                except OSError:
+                    pass
+        try:
+            ready, _, _ = select.select([wake_r, lifeline_fd], [], [])
+        except InterruptedError:
+            continue
+        if lifeline_fd in ready:
+            proctree.kill_descendants(os.getpid())
+            os._exit(0)
+        os.read(wake_r, 4096)
+
+
+# --- confinement -------------------------------------------------------------------------------
+
+
+def confine(config: dict, proctree) -> dict:
+    """Resource limits, privilege drop, working folder, import guards. Returns what was applied."""
+    import signal
+
+    applied: dict = {"limits": [], "dropped": False}
+    try:
+        import resource
+    except ImportError:  # Windows
+        resource = None
+    limits = config["limits"]
+    target_uid = config.get("uid")
+    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    uid = target_uid if as_root and target_uid is not None else os.getuid() if resource else None
+    if resource is not None:
+        nproc = None
+        if uid is not None and proctree.HAVE_PROC:
+            nproc = proctree.count_user_processes(uid) + limits["nproc_extra"]
+        wanted = {
+            "RLIMIT_AS": limits["memory_bytes"],
+            "RLIMIT_FSIZE": limits["file_bytes"],
+            "RLIMIT_CORE": 0,
+            "RLIMIT_CPU": limits["cpu_seconds"],
+            "RLIMIT_NPROC": nproc,
+        }
+        for name, value in wanted.items():
+            which = getattr(resource, name, None)
+            if which is None or value is None:
+                continue
+            try:
+                _, hard = resource.getrlimit(which)
+                if hard != resource.RLIM_INFINITY:
+                    value = min(value, hard)
+                resource.setrlimit(which, (value, value))
+                applied["limits"].append(name)
+            except (ValueError, OSError):
+                pass  # e.g. macOS refuses RLIMIT_AS; the grader's timeout still holds
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large file is an OSError, not a kill
+    if as_root and target_uid is not None:
+        os.setgroups([])
+        os.setgid(config["gid"])
+        os.setuid(target_uid)
+        if os.getuid() != target_uid or os.geteuid() != target_uid:
+            raise SystemExit("could not drop privileges")
+        applied["dropped"] = True
+    if sys.platform == "linux":
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1  # set after the uid change, which clears it
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
+    os.umask(0o077)
+    os.chdir(config["workdir"])
+    sys.path.append(config["workdir"])
+    sys.meta_path.insert(0, Refuse(NOT_FOR_SUBMISSIONS))
+    sys.meta_path.append(Unavailable())
+    for name in [m for m in sys.modules if m.partition(".")[0] in NOT_FOR_SUBMISSIONS]:
+        del sys.modules[name]
+    import importlib
+
+    importlib.invalidate_caches()
+    applied["uid"] = os.getuid() if hasattr(os, "getuid") else None
+    return applied
+
+
+class Refuse:
+    """Meta-path finder: the grader's own packages and the tests are not for submissions."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = frozenset(names)
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname.partition(".")[0] in self.names:
+            raise ModuleNotFoundError(
+                f"module {fullname!r} is not available to submissions", name=fullname
+            )
+        return None
+
+
+class Unavailable:
+    """Meta-path finder of last resort: say plainly why a standard-library import failed."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname.partition(".")[0] in sys.stdlib_module_names:
+            raise ModuleNotFoundError(
+                f"module {fullname!r} is not available in the grading sandbox; NumPy and the "
+                "common standard-library modules (math, itertools, collections, ...) are",
+                name=fullname,
+            )
+        return None
+
+
+# --- serving -----------------------------------------------------------------------------------
+
+
+class Worker:
+    """The request loop: `import` a student module, `call` one of its functions."""
+
+    def __init__(self, config: dict, wire, report: dict) -> None:
+        import numpy as np
+
+        self.np = np
+        self.wire = wire
+        self.request_fd = config["fds"]["request"]
+        self.response_fd = config["fds"]["response"]
+        self.max_frame = config["max_frame"]
+        self.max_array_bytes = config["max_array_bytes"]
+        self.modules: dict = {}
+        self.ours = {os.path.abspath(__file__), wire.__file__}
+        self.send({"ready": True, "pid": os.getpid(), **report})
+
+    def serve(self) -> None:
+        read = lambda n: os.read(self.request_fd, n)  # noqa: E731
+        while True:
+            try:
+                header, blobs = self.wire.read_frame(read, self.max_frame)
+            except (EOFError, OSError):
+                os._exit(0)  # the grader has gone; skip the submission's atexit handlers
+            op = header.get("op")
+            if op == "import":
+                answer, out_blobs = self.import_module(header["module"]), []
+            elif op == "call":
+                answer, out_blobs = self.call(header, blobs)
+            else:
+                answer, out_blobs = {"ok": False, "error": "protocol", "detail": repr(op)}, []
+            self.flush()
+            self.send(answer, out_blobs)
+
+    def send(self, header: dict, blobs: list = ()) -> None:
+        frame = memoryview(self.wire.pack(header, blobs))
+        while frame:
+            frame = frame[os.write(self.response_fd, frame) :]
+
+    def flush(self) -> None:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+
+    def import_module(self, name: str) -> dict:
+        import importlib
+
+        try:
+            self.modules[name] = importlib.import_module(name)
+        except BaseException as e:  # noqa: BLE001 - sys.exit at import is the student's problem too
+            return {"ok": False, "error": "import", **self.describe(e)}
+        return {"ok": True}
+
+    def call(self, header: dict, blobs: list) -> tuple[dict, list]:
+        import time
+        import warnings
+
+        np, wire = self.np, self.wire
+        module = self.modules.get(header["module"])
+        name = header["function"]
+        if module is None:
+            return {"ok": False, "error": "protocol", "detail": "module not imported"}, []
+        try:
+            func = getattr(module, name, None)
+            usable = callable(func)
+        except BaseException as e:  # noqa: BLE001 - a module __getattr__ of the student's
+            return {"ok": False, "error": "raised", **self.describe(e)}, []
+        if not usable:
+            detail = (
+                "is not defined"
+                if func is None
+                else (f"is not a function (it is {wire.type_name(func)})")
+            )
+            return {"ok": False, "error": "function", "detail": detail}, []
+        try:
+            args, kwargs = wire.decode(header["arguments"], blobs, trusted_side=False)
+        except wire.ProtocolError as e:
+            return {"ok": False, "error": "protocol", "detail": str(e)}, []
+        params = self.parameter_names(func)
+        named = [
+            (i, params[i] if i < len(params) else f"argument {i + 1}", a)
+            for i, a in enumerate(args)
+        ]
+        named += [(k, k, a) for k, a in kwargs.items()]
+        arrays = [(label, a, a.copy()) for _, label, a in named if type(a) is np.ndarray]
+        rngs = [(key, a) for key, _, a in named if type(a) is np.random.Generator]
+        start = time.perf_counter()
+        try:
+            with (
+                warnings.catch_warnings(),
+                np.errstate(divide="warn", over="warn", invalid="warn", under="ignore"),
+            ):
+                warnings.simplefilter("error")
+                value = func(*args, **kwargs)
+        except BaseException as e:  # noqa: BLE001
+            return {"ok": False, "error": "raised", **self.describe(e)}, []
+        seconds = time.perf_counter() - start
+        mutated = [label for label, a, before in arrays if changed(a, before)]
+        encoder = wire.Encoder(untrusted=True, max_array_bytes=self.max_array_bytes)
+        try:
+            tree = encoder.encode(value)
+            states = [[key, encoder.encode(g.bit_generator.state)] for key, g in rngs]
+        except Exception as e:  # noqa: BLE001 - e.g. an array whose data cannot be read
+            return {"ok": False, "error": "raised", **self.describe(e)}, []
+        answer = {"ok": True, "value": tree, "mutated": mutated, "rng": states, "seconds": seconds}
+        return answer, encoder.blobs
+
+    @staticmethod
+    def parameter_names(func) -> tuple:
+        try:
+            code = func.__code__
+            names = code.co_varnames[: code.co_argcount]
+            return tuple(n if type(n) is str else "?" for n in names)
+        except BaseException:  # noqa: BLE001 - a builtin, a partial, an object with tricks
+            return ()
+
+    def describe(self, e: BaseException) -> dict:
+        """Type, message and the student's traceback of an exception, without our frames."""
+        import traceback
+
+        if isinstance(e, SystemExit):
+            message = f"sys.exit({e.code!r}) was called" if e.code is not None else "sys.exit()"
+        else:
+            message = safe_str(e)
+        try:
+            te = traceback.TracebackException.from_exception(e, capture_locals=False)
+            self.drop_our_frames(te)
+            text = "".join(te.format())
+        except BaseException:  # noqa: BLE001 - a __str__ that raises, a broken traceback
+            text = ""
+        if len(text) > TRACEBACK_LIMIT:
+            half = TRACEBACK_LIMIT // 2
+            text = text[:half] + "\n[... traceback shortened ...]\n" + text[-half:]
+        return {"type": self.wire.type_name(e), "message": message[:4000], "traceback": text}
+
+    def drop_our_frames(self, te) -> None:
+        import traceback
+
+        seen = set()
+        while te is not None and id(te) not in seen:
+            seen.add(id(te))
+            frames = [f for f in te.stack if not self.is_ours(f.filename)]
+            te.stack = traceback.StackSummary.from_list(frames)
+            te = te.__cause__ or te.__context__
+
+    def is_ours(self, filename: str) -> bool:
+        return (
+            filename in self.ours
+            or filename.startswith("<frozen importlib")
+            or filename.endswith(os.path.join("importlib", "__init__.py"))
+        )
+
+
+def changed(a, before) -> bool:
+    """Whether an argument array differs from its copy taken before the call, bit for bit."""
+    return a.shape != before.shape or a.dtype != before.dtype or a.tobytes() != before.tobytes()
+
+
+def safe_str(e: BaseException) -> str:
+    try:
+        text = str(e)
+        return text if type(text) is str else "<unprintable>"
+    except BaseException:  # noqa: BLE001
+        return "<the exception's message could not be printed>"
+
+
+if __name__ == "__main__":
+    main()
