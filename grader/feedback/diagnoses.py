@@ -1,0 +1,346 @@
+"""Diagnose a wrong result: recognise a common mistake and ask the question that leads to it.
+
+The mistakes are data: rows `Mistake(key, functions, detect, message)` in two tables.
+
+- `grader.feedback.mistakes.MISTAKES` recognise a mistake from a *relation* between the student's
+  value, the expected value and the inputs ("exactly twice", "exactly the negative", "y was
+  (n,)"). They contain no solution code and ship with the public suite.
+- `grader.feedback.variants.MISTAKES` re-run the reference with one mistake put in (the last
+  batch dropped, the stopping rule after the update, ...) and compare. They hold a working copy of
+  the algorithms, so they are instructor-only: they run only when a reference is given, which
+  happens on the hidden side.
+
+`explain(...)` tries the rows in order and returns the first message that applies, or None.
+Messages are guiding questions for students: what was observed, precisely, and a question that
+points the way, never the code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+_REQUIRED = object()
+
+#: Parameters of every function of the contract, in order, with their defaults.
+SIGNATURES: dict[str, tuple[tuple[str, Any], ...]] = {
+    "batch_gradient.predict": (("X", _REQUIRED), ("w", _REQUIRED), ("b", _REQUIRED)),
+    "batch_gradient.mse": (("y_pred", _REQUIRED), ("y_true", _REQUIRED)),
+    "batch_gradient.gradients": (("X", _REQUIRED), ("y", _REQUIRED), ("w", _REQUIRED),
+                                 ("b", _REQUIRED)),
+    "batch_gradient.update": (("w", _REQUIRED), ("b", _REQUIRED), ("dw", _REQUIRED),
+                              ("db", _REQUIRED), ("eta", _REQUIRED)),
+    "batch_gradient.lr_gradient_descent": (("X", _REQUIRED), ("y", _REQUIRED), ("batch_size", 32),
+                                           ("eta", 0.1), ("w", None), ("b", None),
+                                           ("max_iter", 100), ("tol", 1e-8), ("rng", None)),
+    "sgd.sgd_step": (("x", _REQUIRED), ("y", _REQUIRED), ("w", _REQUIRED), ("b", _REQUIRED),
+                     ("eta", _REQUIRED)),
+    "sgd.sgd": (("X", _REQUIRED), ("y", _REQUIRED), ("eta", 0.01), ("w", None), ("b", None),
+                ("max_iter", 100), ("tol", 1e-8), ("rng", None)),
+    "logistic_regression.sigmoid": (("z", _REQUIRED),),
+    "logistic_regression.predict_proba": (("X", _REQUIRED), ("w", _REQUIRED), ("b", _REQUIRED)),
+    "logistic_regression.bce": (("p", _REQUIRED), ("y", _REQUIRED), ("eps", 1e-12)),
+    "logistic_regression.logistic_gradients": (("X", _REQUIRED), ("y", _REQUIRED),
+                                               ("w", _REQUIRED), ("b", _REQUIRED)),
+    "logistic_regression.logistic_gradient_descent": (("X", _REQUIRED), ("y", _REQUIRED),
+                                                      ("eta", 0.1), ("w", None), ("b", None),
+                                                      ("max_iter", 1000), ("tol", 1e-8)),
+    "logistic_regression.predict": (("X", _REQUIRED), ("w", _REQUIRED), ("b", _REQUIRED),
+                                    ("threshold", 0.5)),
+}  # fmt: skip
+
+#: The names of the two items of the functions that return a pair.
+PAIRS: dict[str, tuple[str, str]] = {
+    "gradients": ("dw", "db"),
+    "logistic_gradients": ("dw", "db"),
+    "update": ("w", "b"),
+    "sgd_step": ("w", "b"),
+    "lr_gradient_descent": ("w", "b"),
+    "sgd": ("w", "b"),
+    "logistic_gradient_descent": ("w", "b"),
+}
+
+#: rtol, atol for "the student's value is this other value": tight, but forgives summation order.
+MATCH = (1e-6, 1e-9)
+
+
+def qualified(function: str, module: str | None = None) -> str:
+    """`"module.function"` for a contract function (`predict` needs its module)."""
+    if "." in function:
+        return function
+    if module:
+        return f"{module}.{function}"
+    matches = [name for name in SIGNATURES if name.endswith("." + function)]
+    if len(matches) != 1:
+        raise KeyError(f"name the module of {function!r}: one of {matches or list(SIGNATURES)}")
+    return matches[0]
+
+
+def bind(
+    function: str,
+    args: Iterable[Any] = (),
+    kwargs: dict[str, Any] | None = None,
+    *,
+    module: str | None = None,
+) -> dict[str, Any]:
+    """The inputs of a call by parameter name, with the defaults of the parameters not given."""
+    params = SIGNATURES[qualified(function, module)]
+    inputs = {name: default for name, default in params if default is not _REQUIRED}
+    inputs.update(zip([name for name, _ in params], args, strict=False))
+    inputs.update(kwargs or {})
+    return inputs
+
+
+# --- the case a detector looks at ---------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """One wrong value: what the student returned, what was expected, and on which inputs.
+
+    `got` and `expected` are one item of a returned pair when `part` names it (`"dw"`, `"b"`),
+    otherwise the whole returned value.
+    """
+
+    module: str
+    function: str
+    got: Any
+    expected: Any
+    inputs: dict[str, Any]
+    part: str | None = None
+    reference: Any = None  # the reference package or one of its modules (hidden side only)
+    mutated: tuple = ()
+    _variants: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def name(self) -> str:
+        """What to call the value in a message: `dw`, `b`, `the loss`, ..."""
+        return self.part or _VALUE_NAMES.get(self.function, "your result")
+
+    @property
+    def index(self) -> int | None:
+        """0 or 1 for an item of a pair, None for a whole value."""
+        names = PAIRS.get(self.function)
+        return names.index(self.part) if names and self.part in names else None
+
+    def has(self, *names: str) -> bool:
+        return all(self.inputs.get(n) is not None for n in names)
+
+    def start(self) -> Any:
+        """The starting value of this item: `w` or `b` as given, or the contract's default."""
+        value = self.inputs.get(self.part)
+        if value is None and self.function in _DEFAULT_START:
+            value = _DEFAULT_START[self.function][self.part](self.inputs)
+        return value
+
+    def variant(self, mistake: str) -> Any:
+        """The reference's result with `mistake` put in (this item of it), or None."""
+        if mistake not in self._variants:
+            from grader.feedback import variants
+
+            whole = variants.run(self, mistake)
+            self._variants[mistake] = whole
+        whole = self._variants[mistake]
+        if whole is None or self.index is None:
+            return whole
+        return whole[self.index]
+
+
+_VALUE_NAMES = {
+    "predict": "your prediction",
+    "mse": "your loss",
+    "bce": "your loss",
+    "sigmoid": "your sigmoid(z)",
+    "predict_proba": "your probabilities",
+}
+
+_DEFAULT_START: dict[str, dict[str, Callable[[dict], Any]]] = {
+    "lr_gradient_descent": {"w": lambda i: _ones(i), "b": lambda i: 0.0},
+    "sgd": {"w": lambda i: _ones(i), "b": lambda i: 0.0},
+    "logistic_gradient_descent": {"w": lambda i: 0.0 * _ones(i), "b": lambda i: 0.0},
+}
+
+
+def _ones(inputs: dict) -> np.ndarray | None:
+    X = inputs.get("X")
+    return None if X is None else np.ones((np.shape(X)[1], 1))
+
+
+# --- the table ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A common mistake: which functions it happens in, how to see it, what to ask.
+
+    `detect(case)` returns a falsy value when the case does not show the mistake, and True or a
+    dict of extra fields for `message` when it does. `message` may use `{name}` (dw, b, ...),
+    `{function}` and the fields `detect` returned.
+    """
+
+    key: str
+    functions: frozenset[str]
+    detect: Callable[[Case], Any]
+    message: str
+
+    def applies_to(self, case: Case) -> bool:
+        return case.function in self.functions or f"{case.module}.{case.function}" in self.functions
+
+    def explain(self, case: Case) -> str | None:
+        if not self.applies_to(case):
+            return None
+        try:
+            with np.errstate(all="ignore"):
+                found = self.detect(case)
+        except Exception:  # noqa: BLE001 - a detector that cannot decide says nothing
+            return None
+        if not found:
+            return None
+        fields = {"name": case.name, "function": case.function}
+        if isinstance(found, dict):
+            fields.update(found)
+        return self.message.format(**fields)
+
+
+def mistake(key: str, functions: str, message: str) -> Callable[[Callable], Mistake]:
+    """Decorator that turns a detector function into a table row (functions: space-separated)."""
+
+    def wrap(detect: Callable[[Case], Any]) -> Mistake:
+        return Mistake(key, frozenset(functions.split()), detect, message)
+
+    return wrap
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+
+def explain(
+    function: str,
+    *,
+    got: Any,
+    expected: Any,
+    inputs: dict[str, Any],
+    reference: Any = None,
+    module: str | None = None,
+    part: str | None = None,
+    mutated: Iterable[Any] = (),
+    budget: float = 2.0,
+) -> str | None:
+    """The guiding question for the first known mistake that explains `got`, or None.
+
+    `inputs` maps parameter names to the call's arguments (`bind` builds it from args/kwargs).
+    `part` names the item of a returned pair that `got` and `expected` are (`"dw"`, `"b"`); with
+    `part=None` a pair is examined item by item. `reference` (the `solutions` package or one of
+    its modules) enables the variant detectors; pass it only on the hidden side. `mutated` is the
+    sandbox's `CallResult.mutated`. Variant detectors stop being tried after `budget` seconds.
+    """
+    found = identify(
+        function, got=got, expected=expected, inputs=inputs, reference=reference, module=module,
+        part=part, mutated=mutated, budget=budget,
+    )  # fmt: skip
+    return found[1] if found else None
+
+
+def identify(
+    function: str,
+    *,
+    got: Any,
+    expected: Any,
+    inputs: dict[str, Any],
+    reference: Any = None,
+    module: str | None = None,
+    part: str | None = None,
+    mutated: Iterable[Any] = (),
+    budget: float = 2.0,
+) -> tuple[str, str] | None:
+    """Like `explain`, but returns `(mistake key, message)`: which row recognised the case."""
+    name = qualified(function, module)
+    module, function = name.split(".")
+    if part is None and function in PAIRS and _is_pair(got) and _is_pair(expected):
+        for index, item in enumerate(PAIRS[function]):
+            found = identify(
+                name, got=got[index], expected=expected[index], inputs=inputs,
+                reference=reference, part=item, mutated=mutated, budget=budget,
+            )  # fmt: skip
+            if found:
+                return found
+        return None
+    inputs = bind(name, (), inputs)
+    case = Case(module, function, got, expected, inputs, part=part, reference=reference,
+                mutated=tuple(mutated or ()))  # fmt: skip
+    return first_match(case, tables(reference), budget=budget)
+
+
+def tables(reference: Any = None) -> list[Mistake]:
+    """The rows to try: the relation-only ones, then (with a reference) the variant ones."""
+    from grader.feedback import mistakes
+
+    rows = list(mistakes.MISTAKES)
+    if reference is not None:
+        from grader.feedback import variants
+
+        rows += variants.MISTAKES
+    return rows
+
+
+def first_match(
+    case: Case, rows: Iterable[Mistake], *, budget: float = 2.0
+) -> tuple[str, str] | None:
+    """`(key, message)` of the first row that recognises `case`; give up after `budget` s."""
+    deadline = time.monotonic() + budget
+    for row in rows:
+        sentence = row.explain(case)
+        if sentence:
+            return row.key, sentence
+        if time.monotonic() > deadline:
+            return None
+    return None
+
+
+def explain_error(function: str, message: str, *, module: str | None = None) -> str | None:
+    """The guiding question for an exception the student's code raised, or None.
+
+    `message` is the sandbox's text for it (`StudentException.student_message()`): NumPy's
+    floating-point warnings are errors in the worker, so an overflow shows up here.
+    """
+    from grader.feedback import mistakes
+
+    return mistakes.explain_exception(qualified(function, module), message)
+
+
+def explain_check(ctx: Any, name: str, got: Any, expected: Any) -> str | None:
+    """`explain` with the signature of `grader.suites.checks.DIAGNOSES` entries.
+
+    `ctx` is a `checks.Context`: its `call` says which module and function, with which arguments.
+    The variant detectors are used on the hidden side only (`ctx.reveal` is False there) and only
+    where this copy of the grader has them (the student handout does not).
+    """
+    call = getattr(ctx, "call", None)
+    module = getattr(call, "module", None)
+    function = getattr(ctx, "function", None) or getattr(call, "function", "")
+    try:
+        full = qualified(function, module)
+        inputs = bind(full, getattr(call, "args", ()) or (), getattr(call, "kwargs", {}) or {})
+    except (KeyError, TypeError):
+        return None
+    part = name if name in PAIRS.get(full.split(".")[1], ()) else None
+    reference = None if getattr(ctx, "reveal", True) else hidden_reference()
+    return explain(full, got=got, expected=expected, inputs=inputs, reference=reference, part=part)
+
+
+def hidden_reference() -> Any:
+    """The reference package when this copy of the grader has the variant detectors, else None."""
+    try:
+        importlib.import_module("grader.feedback.variants")
+        return importlib.import_module("solutions")
+    except ImportError:
+        return None
+
+
+def _is_pair(value: Any) -> bool:
+    return isinstance(value, (tuple, list)) and len(value) == 2

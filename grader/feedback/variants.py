@@ -1,0 +1,328 @@
+"""Mistakes recognised by re-running the reference with the mistake put in. INSTRUCTOR-ONLY.
+
+This module holds a working copy of the three descent algorithms (built from the reference's
+own building blocks, with one knob per mistake), so it must never ship to students: `grade
+release` leaves it out, like `solutions/` and the hidden suite. `explain` uses these rows only
+when it is given a reference, which only the hidden side has.
+
+A row recognises a mistake when the student's value equals, to rounding, the reference's result
+with that mistake put in, on the same inputs, and that result differs from the right one.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from grader.feedback.diagnoses import Case, Mistake, mistake
+from grader.feedback.mistakes import close, number_array
+
+DESCENTS = ("lr_gradient_descent", "sgd", "logistic_gradient_descent")
+SHUFFLED = "lr_gradient_descent sgd"
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """One descent, right by default; each field puts one mistake in."""
+
+    scale: float = 1.0  # gradients multiplied by this
+    by_data_size: bool = False  # gradients divided by n instead of the batch size
+    uphill: bool = False  # w + eta * dw instead of w - eta * dw
+    freeze_b: bool = False  # b never updated
+    drop_last: bool = False  # the last, smaller batch of an epoch skipped
+    order: str = "epoch"  # "epoch": one permutation per epoch; "once"; "reseeded" (same each time)
+    stop: str = "before"  # "before" the update (right); "after-update"; "loss-after-update"
+    default_w: float | None = None  # the value of the default w, when not the contract's
+    rng: Any = "given"  # "given": the call's rng; anything else replaces it
+
+
+#: The mistakes, as knobs of the descent.
+KNOBS: dict[str, Knobs] = {
+    "right": Knobs(),
+    "gradient x2": Knobs(scale=2.0),
+    "gradient x0.5": Knobs(scale=0.5),
+    "divided by n": Knobs(by_data_size=True),
+    "uphill": Knobs(uphill=True),
+    "b frozen": Knobs(freeze_b=True),
+    "last batch dropped": Knobs(drop_last=True),
+    "one order": Knobs(order="once"),
+    "same order": Knobs(order="reseeded"),
+    "stop after update": Knobs(stop="after-update"),
+    "loss after update": Knobs(stop="loss-after-update"),
+    "default zeros": Knobs(default_w=0.0),
+    "default ones": Knobs(default_w=1.0),
+}
+
+
+def reference_module(reference: Any, module: str) -> Any:
+    """`<package>.<module>` of the reference, given the package or any of its modules."""
+    if isinstance(reference, str):
+        package = reference
+    else:
+        package = getattr(reference, "__name__", "solutions")
+    return importlib.import_module(f"{package.split('.')[0]}.{module}")
+
+
+def run(case: Case, key: str, **changes: Any) -> Any:
+    """The reference's whole result on the case's inputs with mistake `key`, or None."""
+    if case.function not in DESCENTS or case.reference is None:
+        return None
+    knobs = replace(KNOBS[key], **changes)
+    inputs = case.inputs
+    try:
+        if case.function == "logistic_gradient_descent":
+            ref = reference_module(case.reference, "logistic_regression")
+            return descend(
+                lambda X, y, w, b: ref.bce(ref.predict_proba(X, w, b), y),
+                ref.logistic_gradients,
+                inputs["X"], inputs["y"], batch_size=None, eta=inputs["eta"], w=inputs["w"],
+                b=inputs["b"], max_iter=inputs["max_iter"], tol=inputs["tol"], rng=None,
+                default_w=0.0, knobs=knobs,
+            )  # fmt: skip
+        ref = reference_module(case.reference, "batch_gradient")
+        batch_size = 1 if case.function == "sgd" else inputs["batch_size"]
+        if inputs.get("rng") is None and knobs.rng == "given":
+            return None  # an unseeded run cannot be reproduced
+        return descend(
+            lambda X, y, w, b: ref.mse(ref.predict(X, w, b), y),
+            ref.gradients,
+            inputs["X"], inputs["y"], batch_size=batch_size, eta=inputs["eta"], w=inputs["w"],
+            b=inputs["b"], max_iter=inputs["max_iter"], tol=inputs["tol"], rng=inputs["rng"],
+            default_w=1.0, knobs=knobs,
+        )  # fmt: skip
+    except Exception:  # noqa: BLE001 - a variant that cannot run explains nothing
+        return None
+
+
+def descend(loss, gradients, X, y, *, batch_size, eta, w, b, max_iter, tol, rng, default_w, knobs):
+    """Gradient descent with the stopping rule of the contract, and the mistakes of `knobs`.
+
+    `batch_size=None` is full-batch descent without shuffling (logistic regression).
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float).reshape(-1, 1)
+    n, p = X.shape
+    start_w = default_w if knobs.default_w is None else knobs.default_w
+    w = np.full((p, 1), float(start_w)) if w is None else np.asarray(w, float).reshape(-1, 1)
+    b = 0.0 if b is None else float(b)
+    size = n if batch_size is None else min(n, batch_size)
+    seed = rng if knobs.rng == "given" else knobs.rng
+    generator = np.random.default_rng(copy.deepcopy(seed))
+    once = generator.permutation(n) if knobs.order == "once" and batch_size else None
+    previous = np.inf
+    with np.errstate(all="ignore"):
+        for _ in range(max_iter):
+            if batch_size is None:
+                order = np.arange(n)
+            elif knobs.order == "once":
+                order = once
+            elif knobs.order == "reseeded":
+                order = np.random.default_rng(copy.deepcopy(seed)).permutation(n)
+            else:
+                order = generator.permutation(n)
+            end = n - n % size if knobs.drop_last else n
+            for first in range(0, end, size):
+                batch = order[first : first + size]
+                Xb, yb = X[batch], y[batch]
+                value = loss(Xb, yb, w, b)
+                if knobs.stop == "before":
+                    if abs(value - previous) < tol:
+                        return w, b
+                    previous = value
+                dw, db = gradients(Xb, yb, w, b)
+                factor = knobs.scale * (len(batch) / n if knobs.by_data_size else 1.0)
+                if factor != 1.0:
+                    dw, db = dw * factor, db * factor
+                new_w = w + eta * dw if knobs.uphill else w - eta * dw
+                new_b = b if knobs.freeze_b else (b + eta * db if knobs.uphill else b - eta * db)
+                if knobs.stop != "before":
+                    if knobs.stop == "loss-after-update":
+                        value = loss(Xb, yb, new_w, new_b)
+                    if abs(value - previous) < tol:
+                        return new_w, new_b
+                    previous = value
+                w, b = new_w, float(new_b)
+    return w, b
+
+
+# --- the rows -----------------------------------------------------------------------------------
+
+
+def matches(case: Case, key: str) -> bool:
+    """The student's value is the variant's, and the variant is wrong on these inputs."""
+    variant = case.variant(key)
+    return variant is not None and close(case.got, variant) and not close(variant, case.expected)
+
+
+def _batches(case: Case) -> dict[str, Any]:
+    n = len(np.asarray(case.inputs["X"]))
+    size = min(n, int(case.inputs.get("batch_size") or 1))
+    return {"n": n, "batch_size": size, "batches": -(-n // size), "last": n % size or size}
+
+
+@mistake(
+    "divided by the data size",
+    "lr_gradient_descent",
+    "Your result matches gradients divided by n = {n}, the size of the whole data set, instead "
+    "of by the size of each batch. In the formulas of the notes, N is the number of rows of the "
+    "batch in hand: what does your gradient divide by, and is the last, smaller batch divided by "
+    "its own size?",
+)
+def divided_by_n(case: Case) -> Any:
+    return _batches(case) if matches(case, "divided by n") else False
+
+
+@mistake(
+    "divided by the data size",
+    "sgd",
+    "Your result matches gradients divided by n = {n}, the size of the whole data set. Each "
+    "update of stochastic gradient descent uses one observation, so N = 1 in the formulas of the "
+    "notes: what does your gradient divide by?",
+)
+def sgd_divided_by_n(case: Case) -> Any:
+    return _batches(case) if matches(case, "divided by n") else False
+
+
+@mistake(
+    "factor 2 carried over to the cross-entropy",
+    "logistic_gradient_descent",
+    "Your result matches a descent whose gradients are twice those of the cross-entropy. The "
+    "factor 2 belonged to the squared loss, where it came from differentiating a square: does "
+    "the cross-entropy have a square to bring down a 2?",
+)
+def logistic_doubled(case: Case) -> Any:
+    return matches(case, "gradient x2")
+
+
+@mistake(
+    "gradient twice too large",
+    "lr_gradient_descent sgd",
+    "Your result matches a descent whose gradients are twice those of the notes. Where does the "
+    "factor in front of (y_hat - y) come from, and is it applied only once?",
+)
+def doubled(case: Case) -> Any:
+    return matches(case, "gradient x2")
+
+
+@mistake(
+    "factor 2 missing",
+    "lr_gradient_descent sgd",
+    "Your result matches a descent whose gradients are half those of the notes. When you "
+    "differentiate (y_hat - y)^2 with respect to y_hat, which factor comes down in front?",
+)
+def halved(case: Case) -> Any:
+    return matches(case, "gradient x0.5")
+
+
+@mistake(
+    "update goes uphill",
+    " ".join(DESCENTS),
+    "Your result matches a descent that adds eta times the gradient instead of subtracting it, "
+    "so it climbs uphill. In which direction does the gradient point, and which way should a "
+    "step go?",
+)
+def uphill(case: Case) -> Any:
+    return matches(case, "uphill")
+
+
+@mistake(
+    "b never changes",
+    " ".join(DESCENTS),
+    "Your result matches a descent in which b is never updated: b stays at its starting value "
+    "and only w moves. Is there an update line for b next to the one for w, and is its result "
+    "the b you use for the next step and return?",
+)
+def b_frozen(case: Case) -> Any:
+    return matches(case, "b frozen")
+
+
+@mistake(
+    "last smaller batch dropped",
+    "lr_gradient_descent",
+    "Your result matches a descent that skips the last, smaller batch of each epoch. With n = "
+    "{n} and batch_size = {batch_size}, an epoch has {batches} batches and the last one has "
+    "{last} observations: does your loop over batches reach the end of the permutation?",
+)
+def last_batch_dropped(case: Case) -> Any:
+    return _batches(case) if matches(case, "last batch dropped") else False
+
+
+@mistake(
+    "the same order in every epoch",
+    SHUFFLED,
+    "Your result matches a descent that visits the observations in the same order in every "
+    "epoch. How many times should rng.permutation(n) be called: once per epoch? And is the "
+    "generator made from rng only once, before the epochs, so that each epoch gets a new order?",
+)
+def same_order(case: Case) -> Any:
+    return matches(case, "one order") or matches(case, "same order")
+
+
+@mistake(
+    "stopping rule checked after the update",
+    " ".join(DESCENTS),
+    "Your result matches a descent that checks the stopping rule after the update. The rule "
+    "compares the loss of the current batch, before updating, with the previous one, and "
+    "returns (w, b) without updating when the change is below tol. Where does your check sit "
+    "relative to the update?",
+)
+def stop_after_update(case: Case) -> Any:
+    return matches(case, "stop after update") or matches(case, "loss after update")
+
+
+@mistake(
+    "wrong default start",
+    " ".join(DESCENTS),
+    "Your result matches a descent that starts from w filled with {value:g} when no w is given. "
+    "What starting w does the docstring give for this function when the caller passes none?",
+)
+def wrong_default(case: Case) -> Any:
+    if case.inputs.get("w") is not None:
+        return False
+    key = "default ones" if case.function == "logistic_gradient_descent" else "default zeros"
+    return {"value": KNOBS[key].default_w} if matches(case, key) else False
+
+
+#: Seeds of the "other shuffles" that the global-RNG check compares with.
+OTHER_SEEDS = (101, 202, 303, 404, 505, 606)
+
+
+@mistake(
+    "the global random generator instead of rng",
+    SHUFFLED,
+    "Your result looks like a correct run with a different shuffle: it is about as far from the "
+    "expected result as runs with other seeds are, but with the same rng two runs must make "
+    "identical updates. Do you draw every permutation from the generator that "
+    "numpy.random.default_rng(rng) gives you, or from NumPy's global random functions such as "
+    "np.random.shuffle or np.random.permutation?",
+)
+def global_rng(case: Case) -> Any:
+    if case.inputs.get("rng") is None or case.function not in ("lr_gradient_descent", "sgd"):
+        return False
+    n = len(np.asarray(case.inputs["X"]))
+    if case.function == "lr_gradient_descent" and min(n, case.inputs["batch_size"]) >= n:
+        return False  # one batch per epoch: the order changes nothing but rounding
+    got, expected = number_array(case.got), number_array(case.expected)
+    if got is None or expected is None or got.shape != expected.shape:
+        return False
+    others = [run(case, "right", rng=seed) for seed in OTHER_SEEDS]
+    if any(o is None for o in others):
+        return False
+    index = case.index
+    others = [np.asarray(o if index is None else o[index], dtype=float) for o in others]
+    spread = [float(np.linalg.norm(o - expected)) for o in others]
+    distance = float(np.linalg.norm(got - expected))
+    if max(spread) <= 1e-6 * (1.0 + float(np.linalg.norm(expected))):
+        return False  # the shuffle makes no visible difference on these inputs
+    return min(spread) / 3.0 <= distance <= 1.5 * max(spread)
+
+
+#: Cheap and certain first; the statistical global-RNG check last.
+MISTAKES: list[Mistake] = [
+    b_frozen, uphill, logistic_doubled, doubled, halved, divided_by_n, sgd_divided_by_n,
+    last_batch_dropped, stop_after_update, same_order, wrong_default, global_rng,
+]  # fmt: skip
