@@ -115,6 +115,7 @@ class Case:
     part: str | None = None
     reference: Any = None  # the reference package or one of its modules (hidden side only)
     mutated: tuple = ()
+    rerun: Callable[[], Any] | None = None  # runs the student's call again on the same inputs
     _variants: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -137,6 +138,17 @@ class Case:
         if value is None and self.function in _DEFAULT_START:
             value = _DEFAULT_START[self.function][self.part](self.inputs)
         return value
+
+    def again(self) -> Any:
+        """This item of the student's result on a second run with the same inputs, or None."""
+        if self.rerun is None:
+            return None
+        if "again" not in self._variants:
+            self._variants["again"] = self.rerun()
+        whole = self._variants["again"]
+        if self.index is None or not isinstance(whole, (tuple, list)) or len(whole) != 2:
+            return whole
+        return whole[self.index]
 
     def variant(self, mistake: str) -> Any:
         """The reference's result with `mistake` put in (this item of it), or None."""
@@ -229,6 +241,7 @@ def explain(
     module: str | None = None,
     part: str | None = None,
     mutated: Iterable[Any] = (),
+    rerun: Callable[[], Any] | None = None,
     budget: float = 2.0,
 ) -> str | None:
     """The guiding question for the first known mistake that explains `got`, or None.
@@ -237,11 +250,13 @@ def explain(
     `part` names the item of a returned pair that `got` and `expected` are (`"dw"`, `"b"`); with
     `part=None` a pair is examined item by item. `reference` (the `solutions` package or one of
     its modules) enables the variant detectors; pass it only on the hidden side. `mutated` is the
-    sandbox's `CallResult.mutated`. Variant detectors stop being tried after `budget` seconds.
+    sandbox's `CallResult.mutated`. `rerun()`, if given, calls the student's function again on
+    fresh copies of the same inputs and returns its value (it reveals results that do not depend
+    on `rng`). Detectors stop being tried after `budget` seconds.
     """
     found = identify(
         function, got=got, expected=expected, inputs=inputs, reference=reference, module=module,
-        part=part, mutated=mutated, budget=budget,
+        part=part, mutated=mutated, rerun=rerun, budget=budget,
     )  # fmt: skip
     return found[1] if found else None
 
@@ -256,6 +271,7 @@ def identify(
     module: str | None = None,
     part: str | None = None,
     mutated: Iterable[Any] = (),
+    rerun: Callable[[], Any] | None = None,
     budget: float = 2.0,
 ) -> tuple[str, str] | None:
     """Like `explain`, but returns `(mistake key, message)`: which row recognised the case."""
@@ -265,14 +281,14 @@ def identify(
         for index, item in enumerate(PAIRS[function]):
             found = identify(
                 name, got=got[index], expected=expected[index], inputs=inputs,
-                reference=reference, part=item, mutated=mutated, budget=budget,
+                reference=reference, part=item, mutated=mutated, rerun=rerun, budget=budget,
             )  # fmt: skip
             if found:
                 return found
         return None
     inputs = bind(name, (), inputs)
     case = Case(module, function, got, expected, inputs, part=part, reference=reference,
-                mutated=tuple(mutated or ()))  # fmt: skip
+                mutated=tuple(mutated or ()), rerun=rerun)  # fmt: skip
     return first_match(case, tables(reference), budget=budget)
 
 
@@ -316,9 +332,11 @@ def explain_error(function: str, message: str, *, module: str | None = None) -> 
 def explain_check(ctx: Any, name: str, got: Any, expected: Any) -> str | None:
     """`explain` with the signature of `grader.suites.checks.DIAGNOSES` entries.
 
-    `ctx` is a `checks.Context`: its `call` says which module and function, with which arguments.
-    The variant detectors are used on the hidden side only (`ctx.reveal` is False there) and only
-    where this copy of the grader has them (the student handout does not).
+    `ctx` is a `checks.Context`: its `call` says which module and function, with which arguments
+    (as they were before the student's call: a Generator advances during it). Optional attributes
+    of the call are used when present: `mutated` and `rerun` (see `explain`). The variant
+    detectors are used where this copy of the grader has them and the reference: never in the
+    student handout.
     """
     call = getattr(ctx, "call", None)
     module = getattr(call, "module", None)
@@ -329,8 +347,10 @@ def explain_check(ctx: Any, name: str, got: Any, expected: Any) -> str | None:
     except (KeyError, TypeError):
         return None
     part = name if name in PAIRS.get(full.split(".")[1], ()) else None
-    reference = None if getattr(ctx, "reveal", True) else hidden_reference()
-    return explain(full, got=got, expected=expected, inputs=inputs, reference=reference, part=part)
+    return explain(
+        full, got=got, expected=expected, inputs=inputs, reference=hidden_reference(), part=part,
+        mutated=getattr(call, "mutated", ()) or (), rerun=getattr(call, "rerun", None),
+    )  # fmt: skip
 
 
 def hidden_reference() -> Any:

@@ -112,11 +112,11 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 def broadcast_shape(case: Case) -> Any:
     flat = flat_input(case)
     got, expected = case.got, np.asarray(case.expected)
-    if flat is None or not isinstance(got, np.ndarray) or got.shape == expected.shape:
+    if flat is None or not isinstance(got, np.ndarray) or got.ndim != 2:
         return False
-    n = flat[1].size
-    if got.ndim == 2 and n in got.shape and (got.shape[0] == got.shape[1] or expected.ndim < 2
-                                              or expected.shape[-1] == 1):  # fmt: skip
+    if got.shape == expected.shape or got.shape == expected.shape[::-1]:
+        return False
+    if got.shape[1] > 1 and (expected.ndim < 2 or expected.shape[1] == 1):
         return {"got_shape": got.shape, "expected_shape": expected.shape, "arg": flat[0],
                 "flat_shape": flat[1].shape}  # fmt: skip
     return False
@@ -310,6 +310,24 @@ def diverged(case: Case) -> Any:
 def modified_in_place(case: Case) -> Any:
     names = [str(m) for m in case.mutated if str(m) != "rng"]
     return {"arg": "` and `".join(names)} if names else False
+
+
+@mistake(
+    "results do not depend on rng",
+    "lr_gradient_descent sgd",
+    "Called twice with the same rng, your function returned two different results, so its "
+    "shuffling does not come from rng. Do you draw every permutation from the generator that "
+    "numpy.random.default_rng(rng) gives you, or from NumPy's global random functions such as "
+    "np.random.shuffle or np.random.permutation?",
+)
+def not_reproducible(case: Case) -> Any:
+    if case.inputs.get("rng") is None:
+        return False
+    again = case.again()
+    if again is None:
+        return False
+    a, b = number_array(case.got), number_array(again)
+    return a is not None and b is not None and not (a.shape == b.shape and np.array_equal(a, b))
 
 
 # --- gradients ----------------------------------------------------------------------------------
@@ -525,7 +543,7 @@ MISTAKES: list[Mistake] = [
     broadcast_shape, not_a_scalar, flat_not_column, row_not_column, other_shape,
     labels_dtype, booleans, truncated,
     log_of_zero, sigmoid_overflow, diverged,
-    modified_in_place,
+    modified_in_place, not_reproducible,
     broadcast_value, logistic_factor_two, gradient_doubled, gradient_halved, gradient_sign,
     not_averaged,
     update_sign, b_frozen, w_frozen, eta_missing, sgd_step_halved, sgd_step_doubled,
@@ -580,6 +598,14 @@ ERRORS: list[tuple[str, set[str] | None, str]] = [
         "NumPy refused to write float results into an integer array in place. The notes start "
         "from w = np.array([[1], [1]]), which holds integers: which line updates an array in "
         "place (such as -=)? Building a new array instead also keeps the caller's array intact.",
+    ),
+    (
+        r"operands could not be broadcast together with shapes",
+        {"lr_gradient_descent", "sgd", "logistic_gradient_descent"},
+        "NumPy could not combine two arrays of incompatible shapes. Did y arrive as a flat (n,) "
+        "array? An (n, 1) column minus an (n,) array silently broadcasts to an (n, n) matrix, "
+        "and the shapes of w and of the predictions go wrong from there. Print the shapes of "
+        "y_hat, y and w in the first batch: are they (N, 1), (N, 1) and (p, 1)?",
     ),
     (
         r"operands could not be broadcast together with shapes",

@@ -24,10 +24,13 @@ class Diagnose:
 
     `diagnose("batch_gradient.gradients", wrong, X, y, w, b)` returns `(key, message)` of the
     mistake recognised (or None), the way the grader sees it: inputs by name, and the names of
-    the arrays the wrong implementation changed in place.
+    the arrays the wrong implementation changed in place; with `rerun=True` the detectors may
+    call it again on the same inputs, as the grader may call the student's function again.
     """
 
-    def __call__(self, function, wrong, *args, reference=solutions, part=None, **kwargs):
+    def __call__(
+        self, function, wrong, *args, reference=solutions, part=None, rerun=False, **kwargs
+    ):
         name = qualified(function)
         module, short = name.split(".")
         ref = getattr(getattr(solutions, module), short)
@@ -42,9 +45,15 @@ class Diagnose:
         if part is not None:
             index = ("dw", "db", "w", "b").index(part) % 2
             got, expected = got[index], expected[index]
+
+        def again():
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                return wrong(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+
         return identify(
             name, got=got, expected=expected, inputs=inputs, reference=reference, part=part,
-            mutated=mutated,
+            mutated=mutated, rerun=again if rerun else None,
         )  # fmt: skip
 
     def error(self, function, wrong, *args, **kwargs):
