@@ -33,10 +33,23 @@ def main() -> None:
 
 def verbs_epilog() -> str:
     """The list of verbs, shown under `grade --help`."""
-    rows = [f"  grade {name:<11}{cmd.get_short_help_str(60)}" for name, cmd in sorted(main.commands.items())]
+    rows = [
+        f"  grade {name:<11}{cmd.get_short_help_str(60)}"
+        for name, cmd in sorted(main.commands.items())
+        if not cmd.hidden  # e.g. the instructor's verbs, in the student handout
+    ]
     return "Verbs (grade VERB --help for each):\n\n\b\n" + "\n".join(rows)
 
 
 def register(command: click.Command) -> None:
     main.add_command(command)
     grade_one.epilog = verbs_epilog()
+
+
+from grader.commands.batch import batch  # noqa: E402
+from grader.commands.gradescope import gradescope  # noqa: E402
+from grader.commands.release import release  # noqa: E402
+
+register(batch)
+register(gradescope)
+register(release)

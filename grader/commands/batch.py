@@ -1,0 +1,119 @@
+"""`grade batch DIR -o OUTDIR`: grade a whole class (instructors; not in the student handout)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import click
+
+from grader import defaults
+
+INSTRUCTOR = importlib.util.find_spec("grader.instructor") is not None
+NOT_HERE = "`grade batch` is an instructor's command; it is not part of the student handout."
+if INSTRUCTOR:
+    from grader.instructor.batch import BatchError, Outcome, Progress, grade_batch
+
+    DEFAULTS = grade_batch.__kwdefaults__
+else:  # the student handout: the verb exists, hidden, and says why it cannot run
+    DEFAULTS = {"wall_limit": None}
+
+
+@click.command(
+    "batch",
+    hidden=not INSTRUCTOR,
+    short_help="Grade every submission in a folder: reports, gradebook, class summary.",
+)
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the reports, gradebook.csv and summary.md (created if needed).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Submissions graded at once  [default: the number of cores].",
+)
+@click.option(
+    "--suite",
+    type=click.Choice(["public", "hidden"]),
+    default=defaults.SUITE,
+    show_default=True,
+    help="The suite to grade with; hidden is the scoring suite.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=defaults.TIMEOUT,
+    show_default=True,
+    help="Time limit of one call of a submission's code, in seconds.",
+)
+@click.option(
+    "--wall-limit",
+    type=click.FloatRange(min=1),
+    default=DEFAULTS["wall_limit"],
+    show_default=True,
+    help="Time limit of grading one whole submission, in seconds.",
+)
+def batch(directory, output, jobs, suite, timeout, wall_limit) -> None:
+    """Grade every submission folder and .zip inside DIRECTORY, in parallel.
+
+    Writes OUTPUT/reports/<id>.json (one native report per submission), OUTPUT/gradebook.csv
+    and OUTPUT/summary.md. Run the same command again after an interruption: what is already
+    graded (same content, suite and limits) is kept, the rest is graded.
+    """
+    if not INSTRUCTOR:
+        raise click.UsageError(NOT_HERE)
+    bar = _Bar()
+    try:
+        result = grade_batch(directory, output, jobs=jobs, suite=suite, timeout=timeout,
+                             wall_limit=wall_limit, progress=bar)  # fmt: skip
+    except BatchError as problem:
+        raise click.ClickException(str(problem)) from None
+    except KeyboardInterrupt:
+        bar.finish()
+        click.echo(
+            f"Interrupted. The {bar.count} report(s) finished are kept; run the same command "
+            "again to grade the rest.",
+            err=True,
+        )
+        raise SystemExit(130) from None
+    bar.finish()
+    click.echo("")
+    click.echo(result.summary_text)
+    unusual = [r for r in result.rows if r["status"] != "graded"]
+    for row in unusual:
+        click.echo(f"  {row['id']}: {row['status']}" + (f" ({row['note']})" if row["note"] else ""))
+    click.echo(
+        f"Graded {result.graded}, kept {result.skipped} already graded. "
+        f"Gradebook: {result.gradebook}  Summary: {result.summary}"
+    )
+
+
+class _Bar(Progress if INSTRUCTOR else object):
+    """click's progress bar, opened once the batch knows how much there is to do."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.count = 0
+
+    def start(self, *, total: int, done: int) -> None:
+        if done:
+            click.echo(f"{total} submissions, {done} already graded: grading {total - done}.")
+        self.bar = click.progressbar(
+            length=total - done, label="Grading", show_pos=True, item_show_func=lambda s: s
+        )
+        self.bar.__enter__()
+
+    def advance(self, outcome: Outcome) -> None:
+        self.count += 1
+        self.bar.update(1, outcome.submission.id)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None

@@ -1,0 +1,46 @@
+"""`grade gradescope FILE.zip`: a Gradescope autograder bundle (instructors only)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import click
+
+INSTRUCTOR = importlib.util.find_spec("grader.instructor") is not None
+NOT_HERE = "`grade gradescope` is an instructor's command; it is not part of the student handout."
+
+
+@click.command(
+    "gradescope",
+    hidden=not INSTRUCTOR,
+    short_help="Build a Gradescope autograder zip that grades with the hidden suite.",
+)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def gradescope(file) -> None:
+    """Build FILE (a .zip) to upload as a Gradescope programming assignment's autograder.
+
+    The bundle holds setup.sh and run_autograder at its root and this grader with its hidden
+    suite; each submission is graded with `grade --suite hidden --format gradescope`.
+    """
+    if not INSTRUCTOR:
+        raise click.UsageError(NOT_HERE)
+    if file.suffix.lower() != ".zip":
+        raise click.BadParameter(
+            "the bundle must be a .zip file, e.g. autograder.zip", param_hint="FILE"
+        )
+    if not file.parent.is_dir():
+        raise click.BadParameter(
+            f"the folder {str(file.parent)!r} does not exist", param_hint="FILE"
+        )
+    from grader.instructor.gradescope import make_bundle
+    from grader.instructor.source import NotInstructorCopy
+
+    try:
+        bundle = make_bundle(file)
+    except NotInstructorCopy as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"Autograder bundle: {bundle.path} ({len(bundle.files)} files)")
+    click.echo(
+        "Upload it under Configure Autograder > Zip file upload, then test it with a submission."
+    )

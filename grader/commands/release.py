@@ -1,0 +1,44 @@
+"""`grade release OUTDIR`: the student handout (instructors; not in the student handout)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import click
+
+INSTRUCTOR = importlib.util.find_spec("grader.instructor") is not None
+NOT_HERE = "`grade release` is an instructor's command; it is not part of the student handout."
+
+
+@click.command(
+    "release",
+    hidden=not INSTRUCTOR,
+    short_help="Build the student handout: stubs, public tests, data, grade (no solutions).",
+)
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--zip", "archive", is_flag=True, help="Also write OUTDIR.zip beside the folder.")
+@click.option(
+    "--workflow",
+    is_flag=True,
+    help="Include the GitHub Actions workflow that scores each push with the hidden suite.",
+)
+def release(outdir, archive, workflow) -> None:
+    """Build the student handout in OUTDIR (a new or empty folder).
+
+    The handout holds the exercise stubs, the public suite, the data, the course metadata, a
+    README for students and a pyproject.toml, so that `pip install -e .` in it gives a working
+    `grade`. It never holds the reference solutions, the hidden suite or the instructor's tools.
+    """
+    if not INSTRUCTOR:
+        raise click.UsageError(NOT_HERE)
+    from grader.instructor.release import HandoutError, make_handout
+
+    try:
+        handout = make_handout(outdir, archive=archive, workflow=workflow)
+    except HandoutError as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"Handout: {handout.folder} ({len(handout.files)} files)")
+    if handout.archive is not None:
+        click.echo(f"Zip:     {handout.archive}")
+    click.echo("Check it, then publish it (e.g. as the template repository of the assignment).")

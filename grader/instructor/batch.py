@@ -1,0 +1,399 @@
+"""`grade batch DIR -o OUTDIR`: grade a whole class in parallel, resumably, whatever it submitted.
+
+A few grading processes (`grading_process.py`) each grade one submission after another; the
+batch feeds them, enforces a wall-clock limit per submission (the backstop behind the
+sandbox's per-call limits: past it the grading process and everything below it are killed),
+and is the only writer of OUTDIR:
+
+    OUTDIR/reports/<id>.json   the native report of each submission (written atomically)
+    OUTDIR/.batch/<id>.json    what that report was graded from: content digest, suite, limits
+    OUTDIR/gradebook.csv       one row per submission
+    OUTDIR/summary.md          the class at a glance
+
+A submission whose report exists and whose record matches its current content, suite and
+limits is not graded again, so an interrupted batch resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import queue
+import select
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import grader
+from grader import defaults
+from grader.course import load_course
+from grader.instructor.gradebook import write_gradebook
+from grader.instructor.submissions import Submission, content_digest, find_submissions
+from grader.report import ExerciseResult, Report, Status, TestResult, write_json_atomically
+from grader.sandbox import proctree
+
+#: A grading process is replaced after this many submissions (pytest keeps a little per run).
+RECYCLE_AFTER = 50
+#: How many times a submission is retried when its grading process dies (not on timeouts).
+RETRIES = 1
+
+
+class BatchError(Exception):
+    """The batch cannot start (no suite, unreadable folder); said to the instructor as is."""
+
+
+@dataclass
+class Outcome:
+    """What grading one submission gave: its report (or why there is none) and how it went."""
+
+    submission: Submission
+    report: dict | None
+    status: str
+    note: str = ""
+    seconds: float = 0.0
+    rss_kib: dict = field(default_factory=dict)
+
+
+class Progress:
+    """What a batch tells its caller as it goes (the CLI draws a progress bar from it)."""
+
+    def start(self, *, total: int, done: int) -> None:
+        """`total` submissions found, of which `done` are already graded and skipped."""
+
+    def advance(self, outcome: Outcome) -> None:
+        """One more submission graded."""
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """The whole batch: every submission's row, and where the files are."""
+
+    rows: list[dict[str, Any]]
+    graded: int
+    skipped: int
+    gradebook: Path
+    summary: Path
+    summary_text: str
+
+
+def grade_batch(
+    source: Path,
+    output: Path,
+    *,
+    jobs: int | None = None,
+    suite: str = defaults.SUITE,
+    timeout: float = defaults.TIMEOUT,
+    wall_limit: float = 300.0,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """Grade every submission folder and zip in `source` into `output` (see the module doc).
+
+    `jobs` grading processes run at once (default: the number of cores); `timeout` limits one
+    call of a submission's code, `wall_limit` the whole grading of one submission.
+    """
+    from grader.runner import SuiteUnavailable, suite_digest
+
+    try:
+        key = {"suite": suite, "suite_digest": suite_digest(suite), "timeout": timeout,
+               "grader_version": grader.__version__}  # fmt: skip
+    except SuiteUnavailable as problem:
+        raise BatchError(str(problem)) from None
+    progress = progress or Progress()
+    output = Path(output)
+    try:
+        submissions = find_submissions(Path(source), exclude=(output,))
+    except OSError as e:
+        raise BatchError(f"cannot list {source}: {e}") from None
+    (output / "reports").mkdir(parents=True, exist_ok=True)
+    (output / ".batch").mkdir(exist_ok=True)
+    digests = {s.id: content_digest(s.path) for s in submissions}
+    pending = [s for s in submissions if not _is_done(output, s, digests[s.id], key, wall_limit)]
+    progress.start(total=len(submissions), done=len(submissions) - len(pending))
+    for outcome in _run(pending, jobs=jobs or os.cpu_count() or 1, suite=suite, timeout=timeout,
+                        wall_limit=wall_limit, log=output / ".batch" / "graders.log"):  # fmt: skip
+        _record(output, outcome, digests[outcome.submission.id], key, wall_limit)
+        progress.advance(outcome)
+    gradebook, summary, text, rows = write_gradebook(
+        output, [s.id for s in submissions], suite=suite
+    )
+    return BatchResult(
+        rows, len(pending), len(submissions) - len(pending), gradebook, summary, text
+    )
+
+
+# -- resuming -------------------------------------------------------------------------------
+
+
+def _paths(output: Path, submission_id: str) -> tuple[Path, Path]:
+    return output / "reports" / f"{submission_id}.json", output / ".batch" / f"{submission_id}.json"
+
+
+def _is_done(
+    output: Path, submission: Submission, digest: str, key: dict, wall_limit: float
+) -> bool:
+    """Whether the report on disk was graded from this content, with this suite and limits."""
+    report, record = _paths(output, submission.id)
+    try:
+        state = json.loads(record.read_text(encoding="utf-8"))
+        same_report = state["report_sha256"] == hashlib.sha256(report.read_bytes()).hexdigest()
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    if not same_report or state.get("digest") != digest:
+        return False
+    if any(state.get(name) != value for name, value in key.items()):
+        return False
+    # A submission stopped by the wall-clock limit is graded again if the limit grew.
+    return state.get("status") != "timeout" or wall_limit <= state.get("wall_limit", 0)
+
+
+def _record(output: Path, outcome: Outcome, digest: str, key: dict, wall_limit: float) -> None:
+    """Write the report, then the record that vouches for it (so a crash between is a regrade)."""
+    report, record = _paths(output, outcome.submission.id)
+    write_json_atomically(report, outcome.report)
+    state = {
+        "id": outcome.submission.id,
+        "source": str(outcome.submission.path),
+        "digest": digest,
+        **key,
+        "wall_limit": wall_limit,
+        "status": outcome.status,
+        "note": outcome.note,
+        "seconds": round(outcome.seconds, 3),
+        "rss_kib": outcome.rss_kib,
+        "report_sha256": hashlib.sha256(report.read_bytes()).hexdigest(),
+    }
+    write_json_atomically(record, state)
+
+
+# -- running --------------------------------------------------------------------------------
+
+
+def _run(pending: list[Submission], *, jobs: int, suite: str, timeout: float, wall_limit: float,
+         log: Path):  # fmt: skip
+    """Yield the Outcome of each pending submission, in the order they finish."""
+    if not pending:
+        return
+    todo: queue.Queue = queue.Queue()
+    for submission in pending:
+        todo.put(submission)
+    done: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    graders = [
+        GradingProcess(suite=suite, timeout=timeout, log=log)
+        for _ in range(min(jobs, len(pending)))
+    ]
+
+    def feed(process: GradingProcess) -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    submission = todo.get_nowait()
+                except queue.Empty:
+                    return
+                done.put(_grade_with_retries(process, submission, suite, wall_limit))
+        except BaseException as e:  # never leave the main thread waiting for a dead feeder
+            done.put(e)
+        finally:
+            process.close()
+
+    threads = [threading.Thread(target=feed, args=(g,), daemon=True) for g in graders]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in pending:
+            item = done.get()
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        for process in graders:
+            process.shutdown()
+        for thread in threads:
+            thread.join(timeout=10)
+
+
+def _grade_with_retries(
+    process: GradingProcess, submission: Submission, suite: str, wall_limit: float
+) -> Outcome:
+    for attempt in range(RETRIES + 1):
+        outcome = process.grade(submission, wall_limit=wall_limit)
+        if outcome.status != "grader crashed" or attempt == RETRIES:
+            break
+    if outcome.report is None:
+        outcome.report = unscored_report(submission.id, suite=suite, status=outcome.status,
+                                         detail=outcome.note).as_json()  # fmt: skip
+    return outcome
+
+
+class GradingProcess:
+    """One grading process, started on demand, replaced when it dies, hangs or has aged."""
+
+    def __init__(self, *, suite: str, timeout: float, log: Path) -> None:
+        self.suite, self.timeout, self.log = suite, timeout, log
+        self.proc: subprocess.Popen | None = None
+        self.graded = 0
+        self.lock = threading.Lock()
+        self.stopped = False
+
+    def _start(self) -> subprocess.Popen:
+        with self.lock, open(self.log, "ab") as log:
+            if self.stopped:
+                raise BatchError("the batch is stopping")
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "grader.instructor.grading_process",
+                 "--suite", self.suite, "--timeout", repr(self.timeout)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                # Its own session: Ctrl-C at the terminal reaches the batch, which stops it.
+                start_new_session=True,
+            )  # fmt: skip
+            self.graded = 0
+            return self.proc
+
+    def grade(self, submission: Submission, *, wall_limit: float) -> Outcome:
+        """Grade one submission; past `wall_limit` seconds kill everything and say so."""
+        if self.proc is None or self.proc.poll() is not None or self.graded >= RECYCLE_AFTER:
+            self.close()
+            self._start()
+        proc = self.proc
+        started = time.monotonic()
+        request = json.dumps({"id": submission.id, "path": str(submission.path.resolve())})
+        try:
+            proc.stdin.write(request.encode() + b"\n")
+            proc.stdin.flush()
+            line = _read_line(proc.stdout.fileno(), deadline=started + wall_limit)
+        except (BrokenPipeError, OSError):
+            line = b""
+        seconds = time.monotonic() - started
+        if line is None:
+            self.kill()
+            note = f"grading took longer than the batch's limit of {wall_limit:g} s and was stopped"
+            return Outcome(submission, None, "timeout", note, seconds)
+        self.graded += 1
+        try:
+            answer = json.loads(line)
+            report = answer.get("report")
+            if report is not None:
+                Report.from_json(report)  # the answer must be a whole, well-formed report
+        except (ValueError, TypeError, KeyError) as e:
+            self.kill()
+            code = proc.poll()
+            detail = "no answer" if not line else f"an unreadable answer ({e})"
+            note = f"the grading process gave {detail} (exit status {code})"
+            return Outcome(submission, None, "grader crashed", note, seconds)
+        rss = answer.get("rss_kib", {})
+        if report is None:
+            return Outcome(submission, None, "grader error", answer.get("error", ""), seconds, rss)
+        note = answer.get("note", "")
+        status = "zip rejected" if note.startswith("zip rejected") else "graded"
+        return Outcome(submission, report, status, note, seconds, rss)
+
+    def close(self) -> None:
+        """Let the process finish on its own (end of input), killing it if it does not."""
+        proc = self.proc
+        if proc is None:
+            return
+        try:
+            proc.stdin.close()
+            proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.kill()
+        self.proc = None
+
+    def shutdown(self) -> None:
+        """Kill the process now and start no other (the batch is stopping)."""
+        self.stopped = True
+        self.kill()
+
+    def kill(self) -> None:
+        """Kill the process and everything it started (the sandbox's worker included)."""
+        with self.lock:
+            proc = self.proc
+            if proc is None or proc.poll() is not None:
+                return
+            proctree.kill_descendants(proc.pid)
+            proc.kill()
+            proc.wait()
+
+
+def _read_line(fd: int, *, deadline: float) -> bytes | None:
+    """One line from `fd`; b"" at end of file; None when `deadline` passes first."""
+    chunks: list[bytes] = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            return None
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b""
+        chunks.append(chunk)
+        if chunk.endswith(b"\n"):
+            return b"".join(chunks)
+
+
+# -- reports of submissions that could not be graded -----------------------------------------
+
+
+def unscored_report(submission_id: str, *, suite: str, status: str, detail: str) -> Report:
+    """A complete, valid report scoring zero, for a submission whose grading did not finish.
+
+    `status` "timeout" blames the wall-clock limit (every test `timeout`); anything else is the
+    grader's own failure (every test `error`, flagged as a grader error).
+    """
+    from grader.runner import suite_digest
+
+    course = load_course()
+    timed_out = status == "timeout"
+    if timed_out:
+        feedback = (
+            "Grading your submission as a whole took too long, so it was stopped before any "
+            "score was given. Look for code that runs for a very long time or never ends, "
+            "then submit again."
+        )
+    else:
+        feedback = (
+            "The grader could not grade your submission, and it is not your fault. Your "
+            "instructor has been told; please ask them about it."
+        )
+    exercises = [
+        ExerciseResult(
+            name=exercise.module,
+            title=exercise.title,
+            score=0.0,
+            max_score=exercise.max_score,
+            tests=[
+                TestResult(
+                    name=f"{function.name}: not graded",
+                    function=function.name,
+                    status=Status.TIMEOUT if timed_out else Status.ERROR,
+                    score=0.0,
+                    max_score=function.points,
+                    feedback=feedback,
+                    grader_error=not timed_out,
+                )
+                for function in exercise.functions
+            ],
+        )
+        for exercise in course.exercises
+    ]
+    return Report(
+        suite=suite,
+        suite_digest=suite_digest(suite),
+        grader_version=grader.__version__,
+        submission=submission_id,
+        score=0.0,
+        max_score=course.max_score,
+        exercises=exercises,
+        started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        seconds=0.0,
+        grader_errors=[f"grade batch: {status}: {detail}".rstrip(": ")],
+    )

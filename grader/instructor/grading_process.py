@@ -1,0 +1,82 @@
+"""A grading process of `grade batch`: grades one submission after another, on request.
+
+The batch starts a few of these and feeds them submissions, so that Python, pytest and NumPy
+are imported once per process rather than once per submission. Each grade is exactly what
+`grade PATH` does (`grader.runner.grade_submission`); the submission itself runs in the
+sandbox's worker, never here. Requests and answers are JSON lines: a request is
+`{"id": ..., "path": ...}` on stdin, the answer `{"report": {...}, "note": ..., "rss_kib": ...}`
+on the original stdout, which nothing else may write to (stray prints go to stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from grader.instructor.archive import ZipRejected, extract_zip
+from grader.instructor.submissions import submission_root
+from grader.runner import grade_submission
+
+
+def grade_one(path: Path, name: str, *, suite: str, timeout: float) -> tuple[dict, str]:
+    """The native report of the submission at `path` (a folder or a zip) and a gradebook note."""
+    path = Path(path)
+    if path.is_file():
+        with tempfile.TemporaryDirectory(prefix="grade-batch-") as tmp:
+            unpacked = Path(tmp, "submission")
+            unpacked.mkdir()
+            try:
+                extract_zip(path, unpacked)
+            except ZipRejected as problem:
+                empty = Path(tmp, "rejected")
+                empty.mkdir()
+                return _grade(empty, name, suite, timeout), f"zip rejected: {problem}"
+            return _grade(submission_root(unpacked), name, suite, timeout), ""
+    return _grade(submission_root(path), name, suite, timeout), ""
+
+
+def _grade(folder: Path, name: str, suite: str, timeout: float) -> dict:
+    report = grade_submission(folder, suite=suite, timeout=timeout)
+    report.submission = name
+    return report.as_json()
+
+
+def serve(requests, answers, *, suite: str, timeout: float) -> None:
+    for line in requests:
+        job = json.loads(line)
+        try:
+            report, note = grade_one(Path(job["path"]), job["id"], suite=suite, timeout=timeout)
+            answer = {"id": job["id"], "report": report, "note": note}
+        except Exception:  # a bug of the grader: the batch records it and goes on
+            answer = {"id": job["id"], "error": traceback.format_exc()}
+        answer["rss_kib"] = {
+            "grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        }
+        answers.write(json.dumps(answer, allow_nan=False) + "\n")
+        answers.flush()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--suite", required=True)
+    parser.add_argument("--timeout", type=float, required=True)
+    args = parser.parse_args()
+    # The answers get a private copy of stdout; fd 1 itself now points at stderr.
+    answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    try:
+        serve(sys.stdin, answers, suite=args.suite, timeout=args.timeout)
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass  # the batch is gone or stopping: nothing left to answer
+
+
+if __name__ == "__main__":
+    main()
