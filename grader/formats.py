@@ -54,20 +54,49 @@ def gradescope(report: Report) -> dict[str, Any]:
 
 
 def classroom(report: Report) -> dict[str, Any]:
-    """The result object that GitHub Classroom's autograding reporter reads (version 1)."""
-    tests = [
-        {
-            "name": test.name,
-            "status": "pass" if test.status is Status.PASSED else "fail",
-            "message": test.feedback,
-            "line_no": 0,
-            "execution_time": f"{test.seconds:.3f}s",
-            "score": test.score,
-        }
-        for test in report.tests
-    ]
-    status = "pass" if report.score >= report.max_score else "fail"
+    """The result of one runner, as GitHub Classroom's autograding grading reporter reads it.
+
+    The workflow passes it base64-encoded in `<RUNNER>_RESULTS` (see grader.instructor.actions).
+    The reporter sends Classroom `Points <sum of the tests' score>/<max_score>`, adding the
+    scores left to right in doubles, so they are nudged to add up to the report's total
+    exactly (0.333333 three times is not 1). Its console table, though, counts passed tests
+    (`passed / tests * max_score`), which differs when tests weigh differently; the job
+    summary shows the real per-exercise scores. `line_no` is 0: the reporter prints
+    "- line N" for anything else. `status` "fail" below full marks and "error" when the
+    grader itself failed both make the reporter's step fail, as Classroom's own runners do.
+    """
+    tests, scores = [], []
+    for exercise in report.exercises:
+        for test in exercise.tests:
+            tests.append({
+                "name": f"{exercise.name}.{test.name}",
+                "status": "pass" if test.status is Status.PASSED else "fail",
+                "message": test.feedback,
+                "line_no": 0,
+                "execution_time": f"{round(test.seconds * 1000)}ms",
+            })  # fmt: skip
+            scores.append(test.score)
+    for test, score in zip(tests, _adding_up_to(scores, report.score), strict=True):
+        test["score"] = score
+    if report.grader_errors:
+        status = "error"
+    else:
+        status = "pass" if report.score >= report.max_score else "fail"
     return {"version": 1, "status": status, "max_score": report.max_score, "tests": tests}
+
+
+def _adding_up_to(scores: list[float], total: float) -> list[float]:
+    """`scores`, the last non-zero one nudged so that `0 + s1 + s2 + ...` in doubles is `total`."""
+    scores = list(scores)
+    last = max((i for i, s in enumerate(scores) if s), default=None)
+    for _ in range(8):
+        added = 0.0
+        for score in scores:
+            added += score
+        if added == total or last is None:
+            break
+        scores[last] += total - added
+    return scores
 
 
 def _overview(report: Report) -> str:
