@@ -51,8 +51,9 @@ class Call:
 
     module: str
     function: str
-    args: tuple = ()
+    args: tuple = ()  # as they were before the call (a Generator advances during it)
     kwargs: dict = field(default_factory=dict)
+    mutated: tuple = ()  # what the sandbox reported the call changed in place
 
 
 @dataclass(frozen=True)

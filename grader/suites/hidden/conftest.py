@@ -55,9 +55,10 @@ class Agree:
         self, function: str, expected, *args, about="", tolerance=None, values=True, **kwargs
     ):
         """Compare the student's `function(*args, **kwargs)` with a given `expected`."""
+        before = copy.deepcopy((args, kwargs))
         got = getattr(getattr(self.student, self.module), function)(*args, **kwargs)
-        mutated = self.student.last.mutated
-        call = checks.Call(self.module, function, args, kwargs)
+        mutated = tuple(self.student.last.mutated or ())
+        call = checks.Call(self.module, function, *before, mutated=mutated)
         value = checks.result(
             self.module,
             function,
