@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import secrets
 import select
 import signal
@@ -85,6 +84,8 @@ class Sandbox:
         self.output_limit = output_limit
         self._original = Path(submission_dir).resolve()
         self._owner = limits.worker_user(user)
+        #: Marks every process of this sandbox's workers: GD_SANDBOX=<token> in its environment.
+        self.token = secrets.token_hex(8)
         self._limits = limits.worker_limits(memory_mb=memory_mb, timeout=timeout)
         self._modules_present: set[str] = set()
         self._broken: dict[str, ImportFailed] = {}
@@ -94,6 +95,7 @@ class Sandbox:
         limits.protect_reference()
         self._snapshot = workdir.take_snapshot(self._original)
         self._folder = workdir.PrivateFolder(self._snapshot, self._owner)
+        self.scrub = _scrubber(self._folder)
         # What the finalizer needs, held apart so that it keeps no reference to self.
         self._state: dict = {"worker": None, "repaired": []}
         self._finalizer = weakref.finalize(
@@ -148,7 +150,7 @@ class Sandbox:
                 f"{message} (An earlier call of `{function}` already took too long, so the "
                 "grader does not run it again.)"
             )
-            raise CallTimeout(message, output=self._restart(worker)) from None
+            raise CallTimeout(message, output=preamble + self._restart(worker)) from None
         except _Died as died:
             output = self._restart(worker)
             raise WorkerCrashed(
@@ -160,7 +162,7 @@ class Sandbox:
             raise self._failure(worker, header, function, output)
         try:
             value = wire.decode(header.get("value"), answer_blobs, trusted_side=True)
-            mutated = tuple(_clean(str(m))[:100] for m in _list(header.get("mutated")))
+            mutated = tuple(self._text(m, 100) for m in _list(header.get("mutated")))
             self._advance_generators(args, kwargs, header.get("rng"), answer_blobs)
         except wire.ProtocolError as e:
             self._restart(worker)
@@ -211,9 +213,9 @@ class Sandbox:
                 worker.imported.add(module)
                 return output
             error = ImportFailed(
-                f"{what} failed with {_clean(str(header.get('type')))}: "
-                f"{_clean(str(header.get('message')))}",
-                traceback=_clean(str(header.get("traceback", ""))),
+                f"{what} failed with {self._text(header.get('type'))}: "
+                f"{self._text(header.get('message'))}",
+                traceback=self._text(header.get("traceback", ""), 1 << 16),
                 output=output,
             )
         self._broken[module] = error
@@ -222,18 +224,22 @@ class Sandbox:
     def _failure(self, worker: _Worker, header: dict, function: str, output: str) -> Exception:
         kind = header.get("error")
         if kind == "raised":
-            type_name = _clean(str(header.get("type")))[:200]
+            type_name = self._text(header.get("type"), 200)
             return StudentException(
-                f"`{function}` raised {type_name}: {_clean(str(header.get('message')))}",
+                f"`{function}` raised {type_name}: {self._text(header.get('message'))}",
                 type_name=type_name,
-                traceback=_clean(str(header.get("traceback", ""))),
+                traceback=self._text(header.get("traceback", ""), 1 << 16),
                 output=output,
             )
         if kind == "function":
-            detail = _clean(str(header.get("detail")))[:300]
+            detail = self._text(header.get("detail"), 300)
             return FunctionMissing(f"`{function}` {detail} in your module.", output=output)
         self._restart(worker)
         return WorkerCrashed(f"The process running `{function}` broke the grader's protocol.")
+
+    def _text(self, value: Any, limit: int = 4000) -> str:
+        """A string the worker sent, for a student: grader and private paths removed, capped."""
+        return _clean(str(value), self.scrub)[:limit]
 
     def _advance_generators(self, args: tuple, kwargs: dict, states: Any, blobs: list) -> None:
         """Leave each Generator argument where the call left the worker's copy of it."""
@@ -259,10 +265,11 @@ class _Worker:
         self.imported: set[str] = set()
         self.info: dict = {}
         self.output_limit = sandbox.output_limit
+        self.scrub = sandbox.scrub
         self._output = bytearray()
         self._dropped = 0
         self._frames = wire.FrameBuffer(MAX_FRAME)
-        self._token = secrets.token_hex(8)
+        self._token = sandbox.token
         self._end: str | None = None
         # The worker reads requests, writes answers, and its reaper reports how it ended; the
         # lifeline's end of file tells the reaper we are gone. Output is fd 1 and 2 of both.
@@ -424,7 +431,7 @@ class _Worker:
     def take_output(self) -> str:
         """The output since the last take, as text, with a note if some was cut."""
         self._read_output()
-        text = _clean(self._output.decode("utf-8", errors="replace"))
+        text = _clean(self._output.decode("utf-8", errors="replace"), self.scrub)
         if self._dropped:
             text += f"\n[... output cut: {_size(self._dropped)} more not shown ...]\n"
         self._output.clear()
@@ -486,16 +493,21 @@ def _describe_end(code: int) -> str:
     return f"was killed by {name}{why}"
 
 
-def _clean(text: str) -> str:
-    """Remove the private folder's path and the grader's own from text shown to a student."""
-    text = _PRIVATE.sub(lambda m: "" if m.group(1) else "<tmp>", text)
-    for path, replacement in _STRIP:
+def _scrubber(folder: workdir.PrivateFolder) -> list[tuple[str, str]]:
+    """What `_clean` replaces: the private folder (its copy's files read as plain names), the
+    grader's package and the Python installation."""
+    pairs = []
+    for root in {str(folder.root), os.path.realpath(folder.root)}:
+        pairs += [(f"{root}{os.sep}submission{os.sep}", ""), (root, "<tmp>")]
+    pairs.append((_GRADER_DIR, "<grader>"))
+    return pairs + [(d, "<python>") for d in _PYTHON_DIRS]
+
+
+def _clean(text: str, scrub: list[tuple[str, str]]) -> str:
+    """`text` without the paths of `scrub` (grader and private paths, never for students)."""
+    for path, replacement in scrub:
         text = text.replace(path, replacement)
     return text
-
-
-_PRIVATE = re.compile(r"""[^\s"']*gd-sandbox-[A-Za-z0-9_]+(/submission/)?""")
-_STRIP = [(_GRADER_DIR, "<grader>"), *((d, "<python>") for d in _PYTHON_DIRS)]
 
 
 def _list(value: Any) -> list:

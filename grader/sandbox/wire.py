@@ -230,6 +230,7 @@ class Encoder:
         self.untrusted = untrusted
         self.max_array_bytes = max_array_bytes
         self.blobs: list[bytes] = []
+        self._seen: dict[int, int] = {}  # id of an array (alive in the value) -> its blob
         self._nodes = 0
 
     def encode(self, value: Any, depth: int = 0) -> Any:
@@ -280,13 +281,17 @@ class Encoder:
         return self._refuse(value, f"an object of type {type_name(value)}")
 
     def _array(self, a: np.ndarray) -> Any:
+        # The same array twice is sent once, so that it is one object again on the other side.
+        if id(a) in self._seen:
+            return {"$": "array", "blob": self._seen[id(a)]}
         if a.dtype.hasobject:
             desc = _FOREIGN_ARRAY.format("of Python objects", a.shape, a.dtype)
             return self._refuse(a, desc)
         if a.nbytes > self.max_array_bytes:
             desc = _FOREIGN_ARRAY.format(f"of {a.nbytes / 2**20:.0f} MiB", a.shape, a.dtype)
             return self._refuse(a, desc + f", above the {self.max_array_bytes >> 20} MiB limit")
-        return {"$": "array", "blob": self._blob(a)}
+        self._seen[id(a)] = index = self._blob(a)
+        return {"$": "array", "blob": index}
 
     def _blob(self, a: np.ndarray) -> int:
         self.blobs.append(dump_array(a))
@@ -311,6 +316,7 @@ def decode(tree: Any, blobs: list[bytes], *, trusted_side: bool) -> Any:
     accepts Generators (rebuilt from their bit generator's state) and refuses `foreign`.
     """
     count = 0
+    arrays: dict[int, np.ndarray] = {}  # one object per blob, as it was on the sending side
 
     def walk(node: Any, depth: int) -> Any:
         nonlocal count
@@ -337,9 +343,11 @@ def decode(tree: Any, blobs: list[bytes], *, trusted_side: bool) -> Any:
             index = node.get("blob")
             if type(index) is not int or not 0 <= index < len(blobs):
                 raise ProtocolError("bad blob index")
-            array = load_array(blobs[index])
             if tag == "array":
-                return array
+                if index not in arrays:
+                    arrays[index] = load_array(blobs[index])
+                return arrays[index]
+            array = load_array(blobs[index])
             if array.ndim != 0 or array.dtype.kind not in "biufc":
                 raise ProtocolError("a scalar blob must be a 0-d number")
             return array[()]
