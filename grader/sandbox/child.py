@@ -181,6 +181,7 @@ def confine(config: dict, proctree) -> dict:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
     for stream in (sys.stdout, sys.stderr):  # as on a terminal, so that the two interleave right
         stream.reconfigure(line_buffering=True)
+    sys.dont_write_bytecode = True  # the private copy holds the submission's files and no more
     os.umask(0o077)
     os.chdir(config["workdir"])
     sys.path.append(config["workdir"])

@@ -1,0 +1,164 @@
+"""What the submission can see and touch: environment, user, files, imports, its own folder."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+from grader.sandbox import limits
+from grader.sandbox.client import Sandbox
+from grader.sandbox.errors import ModuleMissing, StudentException
+
+as_root = pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="the privilege drop needs root"
+)
+
+PROBE = """
+import os, sys
+
+def environment():
+    return dict(os.environ)
+
+def identity():
+    return os.getuid(), os.geteuid(), os.getgid(), os.getgroups()
+
+def where():
+    return os.getcwd(), sorted(os.listdir("."))
+
+def read(path):
+    with open(path, "rb") as f:
+        return len(f.read())
+
+def listing(path):
+    return sorted(os.listdir(path))
+
+def load(name):
+    __import__(name)
+    return name
+"""
+
+
+def test_the_environment_is_an_allow_list(sandbox, monkeypatch):
+    monkeypatch.setenv("GRADER_SECRET_TOKEN", "hunter2")
+    monkeypatch.setenv("PYTHONPATH", "/somewhere")
+    box = sandbox(m=PROBE)
+    env = box.call("m", "environment").value
+    assert "GRADER_SECRET_TOKEN" not in env and "PYTHONPATH" not in env
+    expected = {"PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "OPENBLAS_NUM_THREADS",
+                "OMP_NUM_THREADS", "MKL_NUM_THREADS", limits.TOKEN_VARIABLE}  # fmt: skip
+    assert set(env) - {"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"} == expected
+    assert env["OPENBLAS_NUM_THREADS"] == "1" and env["HOME"] == env["TMPDIR"]
+    assert "secret" not in " ".join(env.values()).lower()
+
+
+def test_the_worker_runs_in_a_private_copy_with_only_regular_files(sandbox, tmp_path):
+    outside = tmp_path / "outside.py"
+    outside.write_text("SECRET = 1\n")
+    box = sandbox(m=PROBE, data="X = 1\n")
+    submission = tmp_path / "submission"
+    (submission / "linked.py").symlink_to(outside)
+    (submission / "linked_dir").symlink_to(tmp_path)
+    # The copy was made when the sandbox was created: make a new one that sees the symlinks.
+    box.close()
+    with Sandbox(submission) as box:
+        cwd, names = box.call("m", "where").value
+        assert names == ["data.py", "m.py"]
+        assert Path(cwd) != submission and "gd-sandbox-" in cwd
+        with pytest.raises(ModuleMissing):
+            box.call("linked", "anything")
+
+
+def test_the_grader_its_tests_and_pytest_cannot_be_imported(sandbox):
+    box = sandbox(m=PROBE)
+    for name in ("grader", "grader.datasets", "solutions", "exercises", "pytest", "_pytest"):
+        with pytest.raises(StudentException, match="not available to submissions"):
+            box.call("m", "load", name)
+    assert box.call("m", "load", "numpy.linalg").value == "numpy.linalg"
+    assert box.call("m", "load", "itertools").value == "itertools"
+
+
+@as_root
+def test_as_root_the_worker_runs_as_an_unprivileged_user(sandbox):
+    box = sandbox(m=PROBE)
+    uid, euid, gid, groups = box.call("m", "identity").value
+    assert uid == euid != 0 and gid != 0 and groups == []
+    assert box.worker_info["dropped"] is True
+    assert "RLIMIT_NPROC" in box.worker_info["limits"]
+
+
+@as_root
+def test_as_root_the_worker_cannot_read_the_solutions_or_the_suites(sandbox):
+    box = sandbox(m=PROBE)
+    solutions = Path(importlib.util.find_spec("solutions").submodule_search_locations[0])
+    suites = Path(importlib.util.find_spec("grader.suites").submodule_search_locations[0])
+    for path in (solutions / "batch_gradient.py", suites / "__init__.py"):
+        with pytest.raises(StudentException, match="PermissionError"):
+            box.call("m", "read", str(path))
+    for folder in (solutions, suites):
+        with pytest.raises(StudentException, match="PermissionError"):
+            box.call("m", "listing", str(folder))
+    assert (solutions / "batch_gradient.py").read_text()  # we still can
+
+
+@as_root
+def test_a_standard_module_the_user_cannot_read_gets_a_plain_message(sandbox):
+    box = sandbox(m=PROBE)
+    with pytest.raises(StudentException, match="'tomllib' is not available in the grading sandbox"):
+        box.call("m", "load", "tomllib")
+
+
+VANDAL = """
+import os, shutil
+
+def vandalise(original):
+    join = lambda name: os.path.join(original, name)
+    with open(join("keep.txt"), "a") as f:
+        f.write("changed")
+    os.remove(join("m.py"))
+    with open(join("m.py"), "w") as f:
+        f.write("CHEAT = True")
+    os.chmod(join("m.py"), 0o777)
+    with open(join("results.json"), "w") as f:
+        f.write('{"score": 100}')
+    os.mkdir(join("new_folder"))
+    shutil.rmtree(join("data"))
+
+def tidy_up_own_copy():
+    for name in os.listdir("."):
+        if os.path.isfile(name):
+            os.remove(name)
+    with open("extra.txt", "w") as f:
+        f.write("x")
+"""
+
+
+def test_the_graded_folder_is_unchanged_whatever_the_submission_does(world_writable_folder):
+    root = world_writable_folder
+    (root / "m.py").write_text(VANDAL)
+    (root / "keep.txt").write_text("notes")
+    (root / "data").mkdir()
+    (root / "data" / "points.csv").write_text("1,2\n")
+    for path in (root / "m.py", root / "keep.txt", root / "data" / "points.csv"):
+        path.chmod(0o666)
+    (root / "data").chmod(0o777)
+    before = tree(root)
+    with Sandbox(root) as box:
+        box.call("m", "vandalise", str(root))
+        box.call("m", "tidy_up_own_copy")
+    assert box.close() != []  # it had to put things back
+    assert tree(root) == before
+
+
+def tree(root: Path) -> dict[str, tuple[int, int, bytes | None]]:
+    """Every entry under root with its mode, owner and, for files, content."""
+    return {
+        str(p.relative_to(root)): (
+            p.lstat().st_mode,
+            p.lstat().st_uid,
+            p.read_bytes() if p.is_file() else None,
+        )
+        for p in sorted(root.rglob("*"))
+    }
