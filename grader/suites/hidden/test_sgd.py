@@ -100,6 +100,13 @@ def test_sgd_int_seed_toy_data(agree):
 
 
 @grades("sgd")
+def test_sgd_all_defaults(agree):
+    """sgd: the defaults (eta=0.01, max_iter=100, tol=1e-8) on 10 observations"""
+    X, y = regression(10, 2, seed=42)
+    agree("sgd", X, y, rng=42, about="on 10 observations with only rng=42 given")
+
+
+@grades("sgd")
 def test_sgd_is_minibatch_of_one(agree, ref):
     """sgd: equals lr_gradient_descent(..., batch_size=1) on the same seed"""
     X, y = regression(10, 2, seed=52)
