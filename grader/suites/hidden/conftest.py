@@ -6,24 +6,36 @@ The hidden suite never ships to students, so it may import `solutions`.
 from __future__ import annotations
 
 import copy
+import importlib.util
 import types
+from pathlib import Path
 
 import pytest
 
-import solutions.batch_gradient
-import solutions.logistic_regression
-import solutions.sgd
+import grader
+from grader.course import load_course
 from grader.suites import checks
+
+#: The reference solutions are installed next to the grader package. They are loaded from there
+#: by path, never through sys.path: a folder called `solutions` in the current directory (say, in
+#: a submission graded with `python -m grader .`) must not stand in for the reference.
+SOLUTIONS = Path(grader.__file__).resolve().parent.parent / "solutions"
+
+
+def _load_reference(module: str) -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        f"_grader_reference_{module}", SOLUTIONS / f"{module}.py"
+    )
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return loaded
 
 
 @pytest.fixture(scope="session")
 def ref() -> types.SimpleNamespace:
     """The reference implementations, one attribute per exercise module."""
-    return types.SimpleNamespace(
-        batch_gradient=solutions.batch_gradient,
-        sgd=solutions.sgd,
-        logistic_regression=solutions.logistic_regression,
-    )
+    modules = [e.module for e in load_course().exercises]
+    return types.SimpleNamespace(**{m: _load_reference(m) for m in modules})
 
 
 class Agree:
