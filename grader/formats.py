@@ -5,6 +5,7 @@ Each renderer is a pure function `Report -> dict`; `render` picks one by name.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Literal
 
 from grader.report import Report, Status
@@ -89,13 +90,19 @@ def _adding_up_to(scores: list[float], total: float) -> list[float]:
     """`scores`, the last non-zero one nudged so that `0 + s1 + s2 + ...` in doubles is `total`."""
     scores = list(scores)
     last = max((i for i, s in enumerate(scores) if s), default=None)
-    for _ in range(8):
-        added = 0.0
-        for score in scores:
-            added += score
-        if added == total or last is None:
+    if last is None:
+        return scores
+    partial = 0.0
+    for score in scores[:last]:
+        partial += score
+    candidate = total - partial
+    for _ in range(16):  # each step moves the sum by at most one unit in the last place
+        if partial + candidate == total:
             break
-        scores[last] += total - added
+        candidate = math.nextafter(
+            candidate, math.inf if partial + candidate < total else -math.inf
+        )
+    scores[last] = candidate
     return scores
 
 
