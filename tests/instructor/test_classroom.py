@@ -30,7 +30,7 @@ def reporter_points(result: dict) -> tuple[float, float]:
     return total, result["max_score"]
 
 
-def check_shape(result: dict) -> None:
+def check_shape(result: dict, *, graded: bool = True) -> None:
     assert result["version"] == 1
     assert result["status"] in ("pass", "fail", "error")
     assert isinstance(result["max_score"], (int, float)) and result["max_score"] > 0
@@ -42,10 +42,10 @@ def check_shape(result: dict) -> None:
         assert test["line_no"] == 0  # anything else is printed as "- line N"
         assert test["execution_time"].endswith("ms")
         assert isinstance(test["score"], (int, float)) and test["score"] >= 0
-    names = [t["name"] for t in result["tests"]]
-    assert len(set(names)) == len(names) or True
-    assert any(n.startswith("batch_gradient.predict") for n in names)
-    assert any(n.startswith("logistic_regression.predict") for n in names)
+    if graded:  # names say their exercise: `predict` exists in two of them
+        names = [t["name"] for t in result["tests"]]
+        assert any(n.startswith("batch_gradient.predict") for n in names)
+        assert any(n.startswith("logistic_regression.predict") for n in names)
 
 
 def grade(folder: Path, tmp_path: Path, fmt: str) -> dict:
@@ -115,13 +115,7 @@ def test_without_a_report_the_job_still_reports_an_error(tmp_path):
                     "--summary", summary, "--github-output", output], check=True)  # fmt: skip
     assert "did not finish" in summary.read_text()
     result = json.loads(base64.b64decode(output.read_text().split("=", 1)[1]))
-    check_shape(
-        result
-        | {
-            "tests": [t | {"name": "batch_gradient.predict"} for t in result["tests"]]
-            + [t | {"name": "logistic_regression.predict"} for t in result["tests"]]
-        }
-    )
+    check_shape(result, graded=False)
     assert result["status"] == "error" and reporter_points(result) == (0.0, 25.0)
 
 
