@@ -49,11 +49,13 @@ def register(command: click.Command) -> None:
 from grader.commands.batch import batch  # noqa: E402
 from grader.commands.gradescope import gradescope  # noqa: E402
 from grader.commands.hint import hint  # noqa: E402
+from grader.commands.plot import plot  # noqa: E402
 from grader.commands.release import release  # noqa: E402
 from grader.commands.watch import watch  # noqa: E402
 
 register(batch)
 register(gradescope)
 register(hint)
+register(plot)
 register(release)
 register(watch)
