@@ -54,6 +54,7 @@ class Call:
     args: tuple = ()  # as they were before the call (a Generator advances during it)
     kwargs: dict = field(default_factory=dict)
     mutated: tuple = ()  # what the sandbox reported the call changed in place
+    rerun: Callable[[], Any] | None = None  # calls the student's function again, same inputs
 
 
 @dataclass(frozen=True)
@@ -188,9 +189,16 @@ DIAGNOSES: list[Diagnosis] = []
 
 
 def diagnose(ctx: Context, name: str, got: Any, expected: Any) -> str | None:
-    """The first diagnosis that explains a wrong value, if any."""
+    """The first diagnosis that explains a wrong value, if any.
+
+    A diagnosis only adds advice: whatever goes wrong inside one (even the student's code
+    failing when a diagnosis re-runs it) never changes the verdict, so it is skipped.
+    """
     for diagnosis in DIAGNOSES:
-        sentence = diagnosis(ctx, name, got, expected)
+        try:
+            sentence = diagnosis(ctx, name, got, expected)
+        except Exception:  # noqa: BLE001 - advice is optional, the verdict is not
+            continue
         if sentence:
             return sentence
     return None

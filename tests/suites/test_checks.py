@@ -237,3 +237,13 @@ def test_a_diagnosis_replaces_the_generic_next_step(monkeypatch):
     with pytest.raises(checks.Feedback):
         checks.result(*GRADIENTS, (2 * DW, -3.2), (DW, -3.2), call=call)
     assert seen == [call]
+
+
+def test_a_failing_diagnosis_never_changes_the_verdict(monkeypatch):
+    def broken(ctx, name, got, expected):
+        raise RuntimeError("the diagnosis itself failed")
+
+    monkeypatch.setattr(checks, "DIAGNOSES", [broken])
+    with pytest.raises(checks.Feedback) as e:
+        check_gradients((2 * DW, -3.2))
+    assert "Re-derive Steps 2 and 3" in message(e)

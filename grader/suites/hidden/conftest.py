@@ -68,9 +68,15 @@ class Agree:
     ):
         """Compare the student's `function(*args, **kwargs)` with a given `expected`."""
         before = copy.deepcopy((args, kwargs))
-        got = getattr(getattr(self.student, self.module), function)(*args, **kwargs)
+        student_function = getattr(getattr(self.student, self.module), function)
+        got = student_function(*args, **kwargs)
         mutated = tuple(self.student.last.mutated or ())
-        call = checks.Call(self.module, function, *before, mutated=mutated)
+
+        def rerun():
+            again_args, again_kwargs = copy.deepcopy(before)
+            return student_function(*again_args, **again_kwargs)
+
+        call = checks.Call(self.module, function, *before, mutated=mutated, rerun=rerun)
         value = checks.result(
             self.module,
             function,
