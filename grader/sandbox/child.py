@@ -122,7 +122,13 @@ def reaper(worker: int, status_fd: int, lifeline_fd: int, proctree) -> None:
             continue
         if lifeline_fd in ready:
             proctree.kill_descendants(os.getpid())
-            os._exit(0)
+            while True:  # reap them all, so that no zombie is handed on to whoever adopts us
+                try:
+                    os.wait()
+                except ChildProcessError:
+                    os._exit(0)
+                except InterruptedError:
+                    pass
         os.read(wake_r, 4096)
 
 

@@ -127,31 +127,39 @@ def kill_tree(proc: subprocess.Popen, token: str) -> None:
     its orphans came to us as the subreaper; they carry the sandbox's token in their environment.
     We reap only processes of this tree, never another child of the grading process.
     """
-    killed: set[int] = set()
+    killed: dict[int, int] = {}  # pid -> session
     if LINUX:
-        killed |= proctree.kill_descendants(proc.pid)
+        killed = proctree.kill_descendants(proc.pid)
     if proc.returncode is None:  # not reaped yet, so its pid (= its group) is still its own
         try:
             os.killpg(proc.pid, signal.SIGKILL)  # its session (all there is to kill off Linux)
         except OSError:
             pass
     proc.wait()
-    if LINUX:
-        killed |= _kill_marked_orphans(token)
-    for pid in killed:  # those that were re-parented to us when the reaper died
+    if not LINUX:
+        return
+    _kill_marked_orphans(token, killed)
+    # Reap what came to us: the killed processes, and zombies of the tree's sessions (those
+    # that had already died when the reaper did, e.g. the middle process of a double fork).
+    sessions = {proc.pid, *killed.values()}
+    zombies = {
+        pid
+        for pid, (ppid, state, session) in proctree.processes().items()
+        if ppid == os.getpid() and state == "Z" and session in sessions
+    }
+    for pid in zombies | set(killed):
         try:
             os.waitpid(pid, 0)
         except ChildProcessError:
             pass
 
 
-def _kill_marked_orphans(token: str) -> set[int]:
+def _kill_marked_orphans(token: str, killed: dict[int, int]) -> None:
     """Kill our descendants whose environment carries `token` (orphans of a dead reaper)."""
     marker = f"{TOKEN_VARIABLE}={token}".encode()
-    killed: set[int] = set()
     for _ in range(100):
-        found = set()
         table = proctree.processes()
+        found = set()
         for pid in proctree.descendants(os.getpid(), table):
             if table[pid][1] == "Z":
                 continue
@@ -163,11 +171,5 @@ def _kill_marked_orphans(token: str) -> set[int]:
             if marker in environ.split(b"\0"):
                 found.add(pid)
         if not found:
-            break
-        for pid in found:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        killed |= found
-    return killed
+            return
+        proctree.kill(found, table, killed)

@@ -13,8 +13,8 @@ import time
 HAVE_PROC = os.path.isdir("/proc/self/task")
 
 
-def processes() -> dict[int, tuple[int, str]]:
-    """`{pid: (ppid, state)}` of every process visible now (state "Z" is a zombie)."""
+def processes() -> dict[int, tuple[int, str, int]]:
+    """`{pid: (ppid, state, session)}` of every process visible now (state "Z": a zombie)."""
     table = {}
     try:
         names = os.listdir("/proc")
@@ -29,17 +29,17 @@ def processes() -> dict[int, tuple[int, str]]:
         except OSError:
             continue  # gone meanwhile
         # "pid (comm) state ppid ...": comm may hold spaces and ")", so split at the last ")".
-        fields = stat[stat.rfind(b")") + 2 :].split(b" ", 2)
-        if len(fields) >= 2:
-            table[int(name)] = (int(fields[1]), fields[0].decode())
+        fields = stat[stat.rfind(b")") + 2 :].split(b" ", 5)
+        if len(fields) >= 5:
+            table[int(name)] = (int(fields[1]), fields[0].decode(), int(fields[3]))
     return table
 
 
-def descendants(root: int, table: dict[int, tuple[int, str]] | None = None) -> set[int]:
+def descendants(root: int, table: dict[int, tuple[int, str, int]] | None = None) -> set[int]:
     """Every process below `root` (not `root` itself), zombies included."""
     table = processes() if table is None else table
     children: dict[int, list[int]] = {}
-    for pid, (ppid, _) in table.items():
+    for pid, (ppid, *_) in table.items():
         children.setdefault(ppid, []).append(pid)
     found, todo = set(), [root]
     while todo:
@@ -50,25 +50,31 @@ def descendants(root: int, table: dict[int, tuple[int, str]] | None = None) -> s
     return found
 
 
-def kill_descendants(root: int, *, seconds: float = 5.0) -> set[int]:
+def kill_descendants(root: int, *, seconds: float = 5.0) -> dict[int, int]:
     """SIGKILL everything below `root` again and again until nothing but zombies is left.
 
     Repeated because a fork bomb keeps making new processes while the first ones die. Returns
-    every pid it killed, so that the caller can reap the ones that end up as its own children.
+    `{pid: session}` of every process it killed, so that the caller can reap those that end up
+    as its own children (and recognise their sessions).
     """
-    killed: set[int] = set()
+    killed: dict[int, int] = {}
     deadline = time.monotonic() + seconds
     while True:
         table = processes()
         alive = {p for p in descendants(root, table) if table[p][1] != "Z"}
         if not alive or time.monotonic() > deadline:
             return killed
-        for pid in alive:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        killed |= alive
+        kill(alive, table, killed)
+
+
+def kill(pids: set[int], table: dict[int, tuple[int, str, int]], killed: dict[int, int]) -> None:
+    """SIGKILL `pids`, noting each one's session in `killed`."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            continue
+        killed[pid] = table[pid][2]
 
 
 def count_user_processes(uid: int) -> int:

@@ -58,7 +58,7 @@ def _leftovers(box: Sandbox) -> list[int]:
     marker = f"GD_SANDBOX={box.token}".encode()
     found = []
     table = proctree.processes()
-    for pid, (ppid, state) in table.items():
+    for pid, (ppid, state, _) in table.items():
         if state == "Z":
             if ppid == os.getpid():
                 found.append(pid)

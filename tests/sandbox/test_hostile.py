@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -85,26 +87,26 @@ def test_a_fork_bomb_is_bounded_and_entirely_killed(sandbox):
     assert box.call("good", "double", 5).value == 10
 
 
+DETACH = """
+import os, time
+
+def detach():
+    r, w = os.pipe()
+    if os.fork() == 0:
+        os.setsid()
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(600)
+        os.write(w, str(pid).encode())
+        os._exit(0)
+    os.close(w)
+    return os.getpid(), int(os.read(r, 100))
+"""
+
+
 @linux_only
 def test_a_detached_double_forked_process_is_killed(sandbox, leftovers):
-    box = sandbox(
-        m="""
-        import os, time
-
-        def detach():
-            r, w = os.pipe()
-            if os.fork() == 0:
-                os.setsid()
-                pid = os.fork()
-                if pid == 0:
-                    time.sleep(600)
-                os.write(w, str(pid).encode())
-                os._exit(0)
-            os.close(w)
-            return os.getpid(), int(os.read(r, 100))
-        """,
-        good=GOOD,
-    )
+    box = sandbox(m=DETACH, good=GOOD)
     worker, sleeper = box.call("m", "detach").value
     time.sleep(0.1)
     assert sleeper in leftovers(box)
@@ -112,6 +114,45 @@ def test_a_detached_double_forked_process_is_killed(sandbox, leftovers):
     assert box.call("good", "double", 1).value == 2
     box.close()
     assert leftovers(box) == []
+
+
+GRADER_THAT_DIES = """
+import sys, time
+from grader.sandbox.client import Sandbox
+
+box = Sandbox(sys.argv[1])
+worker, sleeper = box.call("m", "detach").value
+print(box.worker_info["pid"], sleeper, flush=True)
+time.sleep(60)
+"""
+
+
+@linux_only
+def test_when_the_grading_process_is_killed_its_worker_tree_dies_too(write):
+    folder = write(m=DETACH)
+    grading = subprocess.Popen(
+        [sys.executable, "-c", GRADER_THAT_DIES, str(folder)], stdout=subprocess.PIPE, text=True
+    )
+    worker, sleeper = map(int, grading.stdout.readline().split())
+    reaper = proctree.processes()[worker][0]
+    grading.kill()  # no clean-up code of the grader runs
+    grading.wait()
+    grading.stdout.close()
+    tree = (reaper, worker, sleeper)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(alive(pid) for pid in tree):
+        time.sleep(0.05)
+    assert not any(alive(pid) for pid in tree)
+    for pid in tree:  # we may have adopted the reaper (we are a subreaper too): reap it
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def alive(pid: int) -> bool:
+    entry = proctree.processes().get(pid)
+    return entry is not None and entry[1] != "Z"
 
 
 @linux_only
