@@ -320,6 +320,21 @@ def test_descent_stops_mid_run(agree):
 
 
 @grades("lr_gradient_descent")
+def test_descent_stops_on_the_toy_data(agree):
+    """lr_gradient_descent: the notes' run with the default tol stops where the reference stops"""
+    X, y = toy_regression()
+    agree(
+        "lr_gradient_descent",
+        X,
+        y,
+        batch_size=3,
+        max_iter=1000,
+        rng=3,
+        about=_descent_about(12, 3, "the toy data, max_iter=1000 and rng=3"),
+    )
+
+
+@grades("lr_gradient_descent")
 def test_descent_notes_example(agree):
     """lr_gradient_descent: the notes' example (batch_size=3, eta=0.1) for 20 epochs, seed 0"""
     X, y = toy_regression()

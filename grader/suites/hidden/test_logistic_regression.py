@@ -237,10 +237,11 @@ def test_logistic_descent_huge_tol_one_update(agree):
 
 
 @grades("logistic_gradient_descent")
-def test_logistic_descent_stops_mid_run(agree):
+@pytest.mark.parametrize("tol", [3e-3, 1e-4], ids=["tol=3e-3", "tol=1e-4"])
+def test_logistic_descent_stops_mid_run(agree, tol):
     """logistic_gradient_descent: with a moderate tol it stops where the reference stops"""
     X, y = classification(10, 2, seed=98)
-    agree("logistic_gradient_descent", X, y, eta=0.5, tol=3e-3, about="with tol=3e-3")
+    agree("logistic_gradient_descent", X, y, eta=0.5, tol=tol, about=f"with tol={tol:g}")
 
 
 @grades("logistic_gradient_descent")

@@ -186,6 +186,13 @@ def test_sgd_stops_mid_run(agree):
 
 
 @grades("sgd")
+def test_sgd_stops_on_the_toy_data(agree):
+    """sgd: on the toy data (eta=0.01) the default tol stops it where the reference stops"""
+    X, y = toy_regression()
+    agree("sgd", X, y, max_iter=200, rng=3, about="on the toy data with max_iter=200 and rng=3")
+
+
+@grades("sgd")
 def test_sgd_converges_on_toy_data(student):
     """sgd: 200 epochs on the toy data (eta=0.01) find w ≈ [[1.5], [1.5]], b ≈ 0.1"""
     X, y = toy_regression()
