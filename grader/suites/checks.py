@@ -456,9 +456,10 @@ def _is_foreign(value: Any) -> bool:
 
 
 def _foreign(value: Any) -> str:
-    description = getattr(value, "description", "")
-    text = f"a {value.type_name}"
-    return f"{text} ({description})" if description and description != value.type_name else text
+    description = getattr(value, "description", "") or ""
+    if value.type_name in description:
+        return description  # "an ndarray subclass (numpy.matrix) of shape (3, 1) ..."
+    return f"a {value.type_name} ({description})" if description else f"a {value.type_name}"
 
 
 def _kind(value: Any) -> str:
