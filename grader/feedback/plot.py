@@ -177,7 +177,8 @@ def _one_curve(call, problem, experiment, eta, start, X, y, curve: Curve) -> str
             if sentence is None:
                 curve.diverged = True
                 return None
-            if epochs == 1 and not curve.note:
+            if epochs == 1:
+                curve.losses.clear()  # nothing ran: no lone starting point on the panel
                 return sentence
             curve.note = sentence
             return None
