@@ -38,8 +38,6 @@ from grader.instructor.submissions import Submission, content_digest, find_submi
 from grader.report import ExerciseResult, Report, Status, TestResult, write_json_atomically
 from grader.sandbox import proctree
 
-#: A grading process is replaced after this many submissions (pytest keeps a little per run).
-RECYCLE_AFTER = 50
 #: How many times a submission is retried when its grading process dies (not on timeouts).
 RETRIES = 1
 
@@ -233,12 +231,11 @@ def _grade_with_retries(
 
 
 class GradingProcess:
-    """One grading process, started on demand, replaced when it dies, hangs or has aged."""
+    """One grading process, started on demand, replaced when it dies or hangs."""
 
     def __init__(self, *, suite: str, timeout: float, log: Path) -> None:
         self.suite, self.timeout, self.log = suite, timeout, log
         self.proc: subprocess.Popen | None = None
-        self.graded = 0
         self.lock = threading.Lock()
         self.stopped = False
 
@@ -253,12 +250,11 @@ class GradingProcess:
                 # Its own session: Ctrl-C at the terminal reaches the batch, which stops it.
                 start_new_session=True,
             )  # fmt: skip
-            self.graded = 0
             return self.proc
 
     def grade(self, submission: Submission, *, wall_limit: float) -> Outcome:
         """Grade one submission; past `wall_limit` seconds kill everything and say so."""
-        if self.proc is None or self.proc.poll() is not None or self.graded >= RECYCLE_AFTER:
+        if self.proc is None or self.proc.poll() is not None:
             self.close()
             self._start()
         proc = self.proc
@@ -275,7 +271,6 @@ class GradingProcess:
             self.kill()
             note = f"grading took longer than the batch's limit of {wall_limit:g} s and was stopped"
             return Outcome(submission, None, "timeout", note, seconds)
-        self.graded += 1
         try:
             answer = json.loads(line)
             report = answer.get("report")

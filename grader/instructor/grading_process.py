@@ -1,11 +1,12 @@
 """A grading process of `grade batch`: grades one submission after another, on request.
 
 The batch starts a few of these and feeds them submissions, so that Python, pytest and NumPy
-are imported once per process rather than once per submission. Each grade is exactly what
-`grade PATH` does (`grader.runner.grade_submission`); the submission itself runs in the
-sandbox's worker, never here. Requests and answers are JSON lines: a request is
-`{"id": ..., "path": ...}` on stdin, the answer `{"report": {...}, "note": ..., "rss_kib": ...}`
-on the original stdout, which nothing else may write to (stray prints go to stderr).
+are imported once per process rather than once per submission; each submission is then graded
+in a fork of that state, exactly as `grade PATH` does (`grader.runner.grade_submission`). The
+submission itself runs in the sandbox's worker, never here. Requests and answers are JSON
+lines: a request is `{"id": ..., "path": ...}` on stdin, the answer `{"report": {...}, "note":
+..., "rss_kib": ...}` on the original stdout, which nothing else may write to (stray prints go
+to stderr).
 """
 
 from __future__ import annotations
@@ -48,19 +49,58 @@ def _grade(folder: Path, name: str, suite: str, timeout: float) -> dict:
 
 
 def serve(requests, answers, *, suite: str, timeout: float) -> None:
+    """Answer each request with the report of a freshly forked copy of this process.
+
+    The fork starts from the state reached after the imports and before any grading, so each
+    submission is graded from the same state, exactly as a separate `grade PATH` would be: no
+    suite module, cache or random state carries over from the submission graded before.
+    """
     for line in requests:
         job = json.loads(line)
-        try:
-            report, note = grade_one(Path(job["path"]), job["id"], suite=suite, timeout=timeout)
-            answer = {"id": job["id"], "report": report, "note": note}
-        except Exception:  # a bug of the grader: the batch records it and goes on
-            answer = {"id": job["id"], "error": traceback.format_exc()}
-        answer["rss_kib"] = {
-            "grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-            "worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-        }
+        answer = _in_a_fork(job, suite=suite, timeout=timeout)
         answers.write(json.dumps(answer, allow_nan=False) + "\n")
         answers.flush()
+
+
+def _in_a_fork(job: dict, *, suite: str, timeout: float) -> dict:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: grade, hand the answer over, and leave without any cleanup of ours
+        os.close(read_end)
+        code = 0
+        try:
+            with os.fdopen(write_end, "w", encoding="utf-8") as out:
+                json.dump(_grade_job(job, suite=suite, timeout=timeout), out, allow_nan=False)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, encoding="utf-8") as f:
+        text = f.read()
+    _, status = os.waitpid(pid, 0)
+    try:
+        return json.loads(text)
+    except ValueError:
+        how = (
+            f"signal {-os.waitstatus_to_exitcode(status)}"
+            if os.WIFSIGNALED(status)
+            else (f"exit status {os.waitstatus_to_exitcode(status)}")
+        )
+        return {"id": job["id"], "error": f"the grading child ended ({how}) without a report"}
+
+
+def _grade_job(job: dict, *, suite: str, timeout: float) -> dict:
+    try:
+        report, note = grade_one(Path(job["path"]), job["id"], suite=suite, timeout=timeout)
+        answer = {"id": job["id"], "report": report, "note": note}
+    except Exception:  # a bug of the grader: the batch records it and goes on
+        answer = {"id": job["id"], "error": traceback.format_exc()}
+    answer["rss_kib"] = {
+        "grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    }
+    return answer
 
 
 def main() -> None:
