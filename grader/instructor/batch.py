@@ -146,8 +146,11 @@ def _is_done(
         return False
     if any(state.get(name) != value for name, value in key.items()):
         return False
-    # A submission stopped by the wall-clock limit is graded again if the limit grew.
-    return state.get("status") != "timeout" or wall_limit <= state.get("wall_limit", 0)
+    # The grader's own failures are tried again; a submission stopped by the wall-clock limit
+    # is graded again if the limit grew.
+    if state.get("status") == "timeout":
+        return wall_limit <= state.get("wall_limit", 0)
+    return state.get("status") in ("graded", "zip rejected")
 
 
 def _record(output: Path, outcome: Outcome, digest: str, key: dict, wall_limit: float) -> None:
