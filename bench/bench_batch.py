@@ -33,12 +33,12 @@ MODULES = ("batch_gradient", "sgd", "logistic_regression")
 #: One realistic mistake each: (module, text in the reference, replacement).
 BUGS = [
     ("batch_gradient", "dw = 2.0 / n * (X.T @ residual)", "dw = 1.0 / n * (X.T @ residual)"),
-    ("batch_gradient", "return _column(w) - eta * _column(dw)", "return _column(w) + eta * _column(dw)"),
+    ("batch_gradient", "return _column(w) - eta", "return _column(w) + eta"),
     ("batch_gradient", "if abs(loss - previous_loss) < tol:", "if abs(loss - previous_loss) < 0:"),
     ("batch_gradient", "order = rng.permutation(n)", "order = np.random.permutation(n)"),
     ("sgd", "b = b - eta * 2.0 * float(residual[0, 0])", "b = b"),
     ("sgd", "for i in rng.permutation(n):", "for i in range(n):"),
-    ("logistic_regression", "(predict_proba(X, w, b) >= threshold)", "(predict_proba(X, w, b) > threshold)"),
+    ("logistic_regression", ">= threshold)", "> threshold)"),
     ("logistic_regression", "p = np.clip(_column(p), eps, 1.0 - eps)", "p = _column(p)"),
     ("logistic_regression", "w, b = w - eta * dw, b - eta * db", "w, b = w - eta * dw, b"),
 ]  # fmt: skip
@@ -61,7 +61,7 @@ BREAKAGE = {
 
 
 def generate(folder: Path, count: int, seed: int = 0) -> Counter:
-    """Write `count` submissions into `folder`: about half correct, a third buggy, the rest broken."""
+    """Write `count` submissions into `folder`: half correct, a third buggy, the rest broken."""
     rng = random.Random(seed)
     originals = {m: (SOLUTIONS / f"{m}.py").read_text() for m in MODULES}
     kinds: Counter = Counter()
@@ -90,6 +90,47 @@ def generate(folder: Path, count: int, seed: int = 0) -> Counter:
     return kinds
 
 
+#: Phases of one grade: (label, file suffix, function name) of the profile entry that covers it.
+PHASES = [
+    ("grade_submission, in all", "runner.py", "grade_submission"),
+    ("  start the worker (Sandbox)", "client.py", "__init__"),
+    ("  pytest: configure and collect", "main.py", "perform_collect"),
+    ("  pytest: run the tests", "main.py", "pytest_runtestloop"),
+    ("    calls into the worker (IPC and its work)", "client.py", "exchange"),
+    ("    the reference's own computations", "conftest.py", "expected"),
+    ("  build the report", "runner.py", "_build_report"),
+]
+
+
+def profile_one(suite: str) -> None:
+    """Profile `grade_submission` of the reference, in this process, after one warm-up run."""
+    import cProfile
+    import pstats
+
+    from grader.runner import grade_submission
+
+    grade_submission(SOLUTIONS, suite=suite)  # warm-up: imports and caches, as in a batch
+    before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.runcall(grade_submission, SOLUTIONS, suite=suite)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    stats = pstats.Stats(profiler).stats
+    print(f"one grade of the reference, {suite} suite: {wall:.2f} s wall (under the profiler)")
+    for label, suffix, name in PHASES:
+        cumulative = sum(
+            row[3] for (file, _, function), row in stats.items()
+            if function == name and file.endswith(suffix)
+        )  # fmt: skip
+        print(f"{label:<48}{cumulative:6.2f} s")
+    cpu = [
+        a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime
+        for a, b in zip(after, before, strict=True)
+    ]
+    print(f"CPU: grading process {cpu[0]:.2f} s, submission worker {cpu[1]:.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=120)
@@ -97,7 +138,11 @@ def main() -> None:
     parser.add_argument("--suite", default="hidden")
     parser.add_argument("--alone", type=int, default=5, help="submissions re-graded alone")
     parser.add_argument("--keep", action="store_true", help="keep the generated folders")
+    parser.add_argument("--profile", action="store_true", help="where one grade spends its time")
     args = parser.parse_args()
+    if args.profile:
+        profile_one(args.suite)
+        return
 
     work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     work.chmod(0o755)
@@ -105,7 +150,10 @@ def main() -> None:
         klass, out = work / "class", work / "out"
         klass.mkdir()
         kinds = generate(klass, args.submissions)
-        print(f"{args.submissions} submissions: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
+        print(
+            f"{args.submissions} submissions: "
+            + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        )
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         run = subprocess.run(
