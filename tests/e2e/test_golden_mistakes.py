@@ -184,6 +184,11 @@ def _applies(case: Case) -> bool:
     return True
 
 
+def test_case_ids_are_unique():
+    ids = [c.id for c in CASES]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
 @pytest.mark.parametrize("case", MISTAKES + CORRECT)
 def test_case_is_well_formed(case):
     """Each edit matches the reference exactly once, and `loses` names functions of `module`."""

@@ -1,6 +1,6 @@
 """Fixtures of the hidden suite: the reference solutions and `agree`, a student-vs-reference check.
 
-The hidden suite never ships to students, so it may import `solutions`.
+The hidden suite never ships to students, so it may use the reference solutions (`ref`).
 """
 
 from __future__ import annotations
