@@ -390,6 +390,21 @@ def not_averaged(case: Case) -> Any:
     return False
 
 
+@mistake(
+    "divided by the number of features",
+    "gradients logistic_gradients",
+    "Your {name} is exactly {ratio} times the expected value: n / p, the number of observations "
+    "over the number of features. N in the formulas counts the rows of the batch: which "
+    "dimension of X does your code divide by?",
+)
+def divided_by_features(case: Case) -> Any:
+    X = case.inputs.get("X")
+    if X is None or np.ndim(X) != 2:
+        return False
+    n, p = np.shape(X)
+    return {"ratio": f"{n}/{p}"} if n != p and times(case, n / p) else False
+
+
 # --- one step -----------------------------------------------------------------------------------
 
 
@@ -504,27 +519,75 @@ def sigmoid_flipped(case: Case) -> Any:
     return expected is not None and nonzero(expected - 0.5) and close(case.got, 1.0 - expected)
 
 
+def _labels_of(case: Case, *, with_b: bool = True, threshold: float | None = None) -> Any:
+    """Labels computed from the inputs (a wrong formula when asked), shaped like `expected`."""
+    X, w, b = case.inputs["X"], case.inputs["w"], float(case.inputs["b"]) if with_b else 0.0
+    t = float(case.inputs.get("threshold", 0.5)) if threshold is None else threshold
+    p = _sigmoid(np.asarray(X, float) @ column(w) + b)
+    at = np.isclose(p, t, rtol=0, atol=1e-12)  # "exactly the threshold", up to rounding
+    strict = ((p > t) & ~at).astype(float).reshape(np.shape(case.expected))
+    return strict, ((p >= t) | at).astype(float).reshape(np.shape(case.expected))
+
+
+def _label_case(case: Case) -> tuple[np.ndarray, np.ndarray] | None:
+    got, expected = number_array(case.got), number_array(case.expected)
+    if not case.has("X", "w", "b") or got is None or expected is None:
+        return None
+    return (got, expected) if got.shape == expected.shape else None
+
+
+@mistake(
+    "b left out of the prediction",
+    "logistic_regression.predict",
+    "Your labels are the ones the model gives without b. Where does the bias b enter the "
+    "probability sigmoid(x w + b)?",
+)
+def labels_without_b(case: Case) -> Any:
+    pair = _label_case(case)
+    if pair is None or float(case.inputs["b"]) == 0:
+        return False
+    got = pair[0]
+    strict = _labels_of(case)[0]
+    return np.array_equal(got, _labels_of(case, with_b=False)[1]) and not np.array_equal(
+        got, strict
+    )
+
+
+@mistake(
+    "threshold ignored",
+    "logistic_regression.predict",
+    "Your labels are the ones a threshold of 0.5 gives, but this call asked for threshold = "
+    "{threshold:g}. Does your comparison use the threshold argument?",
+)
+def threshold_ignored(case: Case) -> Any:
+    pair = _label_case(case)
+    threshold = float(case.inputs.get("threshold", 0.5))
+    if pair is None or threshold == 0.5:
+        return False
+    half = _labels_of(case, threshold=0.5)[1]
+    return {"threshold": threshold} if np.array_equal(pair[0], half) else False
+
+
 @mistake(
     "> instead of >= at the threshold",
     "logistic_regression.predict",
     "Your labels differ only for the observations whose probability is exactly the threshold "
     "{threshold:g}, where yours are 0. Which class does the contract give to a probability that "
-    "equals the threshold: is your comparison strict?",
+    "equals the threshold: is your comparison strict?{also}",
 )
 def strict_threshold(case: Case) -> Any:
-    if not case.has("X", "w", "b"):
+    pair = _label_case(case)
+    if pair is None:
         return False
-    got, expected = number_array(case.got), number_array(case.expected)
-    if got is None or expected is None or got.shape != expected.shape:
+    got, expected = pair
+    strict = _labels_of(case)[0]
+    if not np.array_equal(got, strict) or np.array_equal(got, expected):
         return False
-    threshold = float(case.inputs.get("threshold", 0.5))
-    p = _sigmoid(np.asarray(case.inputs["X"], float) @ column(case.inputs["w"])
-                 + float(case.inputs["b"])).reshape(expected.shape)  # fmt: skip
-    wrong = got != expected
-    at = np.isclose(p, threshold, rtol=0, atol=1e-12)
-    if not wrong.any() or np.any(wrong & ~at):
-        return False
-    return {"threshold": threshold} if np.all(got[wrong] == 0) else False
+    also = ""
+    if float(case.inputs["b"]) != 0 and np.array_equal(got, _labels_of(case, with_b=False)[1]):
+        also = " If it is not, check that your probabilities include b: without b, these "
+        also += "inputs give the same labels."
+    return {"threshold": float(case.inputs.get("threshold", 0.5)), "also": also}
 
 
 @mistake(
@@ -547,7 +610,8 @@ MISTAKES: list[Mistake] = [
     broadcast_value, logistic_factor_two, gradient_doubled, gradient_halved, gradient_sign,
     not_averaged,
     update_sign, b_frozen, w_frozen, eta_missing, sgd_step_halved, sgd_step_doubled,
-    prediction_without_b, rmse, bce_sign, sigmoid_flipped, strict_threshold, labels_swapped,
+    divided_by_features, prediction_without_b, rmse, bce_sign, sigmoid_flipped,
+    labels_without_b, threshold_ignored, strict_threshold, labels_swapped,
 ]  # fmt: skip
 
 

@@ -34,7 +34,9 @@ class Knobs:
     uphill: bool = False  # w + eta * dw instead of w - eta * dw
     freeze_b: bool = False  # b never updated
     drop_last: bool = False  # the last, smaller batch of an epoch skipped
-    order: str = "epoch"  # "epoch" (right), "once", "reseeded" (same order each epoch), "legacy"
+    # "epoch" (right), "once", "reseeded" (same order each epoch), "legacy" (np.random.seed),
+    # "none" (no shuffle), "cumulative" (the last order shuffled again), "replacement"
+    order: str = "epoch"
     stop: str = "before"  # "before" the update (right); "after-update"; "loss-after-update"
     default_w: float | None = None  # the value of the default w, when not the contract's
     rng: Any = "given"  # "given": the call's rng; anything else replaces it
@@ -56,6 +58,9 @@ KNOBS: dict[str, Knobs] = {
     "default zeros": Knobs(default_w=0.0),
     "default ones": Knobs(default_w=1.0),
     "legacy global generator": Knobs(order="legacy"),
+    "no shuffle": Knobs(order="none"),
+    "cumulative shuffle": Knobs(order="cumulative"),
+    "with replacement": Knobs(order="replacement"),
 }
 
 
@@ -118,14 +123,19 @@ def descend(loss, gradients, X, y, *, batch_size, eta, w, b, max_iter, tol, rng,
         generator = np.random.default_rng(copy.deepcopy(seed))
     once = generator.permutation(n) if knobs.order == "once" and batch_size else None
     previous = np.inf
+    order = np.arange(n)
     with np.errstate(all="ignore"):
         for _ in range(max_iter):
-            if batch_size is None:
+            if batch_size is None or knobs.order == "none":
                 order = np.arange(n)
             elif knobs.order == "once":
                 order = once
             elif knobs.order == "reseeded":
                 order = np.random.default_rng(copy.deepcopy(seed)).permutation(n)
+            elif knobs.order == "cumulative":
+                order = order[generator.permutation(n)]
+            elif knobs.order == "replacement":
+                order = generator.integers(0, n, size=n)
             else:
                 order = generator.permutation(n)
             end = n - n % size if knobs.drop_last else n
@@ -225,9 +235,9 @@ def halved(case: Case) -> Any:
 @mistake(
     "update goes uphill",
     " ".join(DESCENTS),
-    "Your result matches a descent that adds eta times the gradient instead of subtracting it, "
-    "so it climbs uphill. In which direction does the gradient point, and which way should a "
-    "step go?",
+    "Your result matches a descent that climbs uphill: every step moves along the gradient "
+    "instead of against it. Is the residual prediction minus target, as in the derivative of "
+    "the loss, and do you subtract eta times the gradient?",
 )
 def uphill(case: Case) -> Any:
     return matches(case, "uphill")
@@ -236,9 +246,9 @@ def uphill(case: Case) -> Any:
 @mistake(
     "b never changes",
     " ".join(DESCENTS),
-    "Your result matches a descent in which b is never updated: b stays at its starting value "
-    "and only w moves. Is there an update line for b next to the one for w, and is its result "
-    "the b you use for the next step and return?",
+    "Your result matches a descent in which b has no effect: it stays at its starting value "
+    "while w moves. Is there an update line for b next to the one for w, is its result the b "
+    "you use in the next step, and do your predictions add b?",
 )
 def b_frozen(case: Case) -> Any:
     return matches(case, "b frozen")
@@ -264,6 +274,38 @@ def last_batch_dropped(case: Case) -> Any:
 )
 def same_order(case: Case) -> Any:
     return matches(case, "one order") or matches(case, "same order")
+
+
+@mistake(
+    "no shuffle",
+    SHUFFLED,
+    "Your result matches a descent that visits the observations in their original order, "
+    "without shuffling. Where should the order of each epoch come from?",
+)
+def no_shuffle(case: Case) -> Any:
+    return matches(case, "no shuffle")
+
+
+@mistake(
+    "the previous order shuffled again",
+    SHUFFLED,
+    "Your result matches a descent that shuffles the previous epoch's order again, instead of "
+    "walking through rng.permutation(n) itself. From the second epoch on, is the order you use "
+    "the permutation you drew?",
+)
+def cumulative_shuffle(case: Case) -> Any:
+    return matches(case, "cumulative shuffle")
+
+
+@mistake(
+    "indices drawn with replacement",
+    SHUFFLED,
+    "Your result matches a descent that draws n random indices with replacement, so some "
+    "observations are used twice in an epoch and others not at all. Which draw gives every "
+    "index exactly once?",
+)
+def with_replacement(case: Case) -> Any:
+    return matches(case, "with replacement")
 
 
 @mistake(
@@ -305,5 +347,6 @@ def legacy_seeded(case: Case) -> Any:
 
 MISTAKES: list[Mistake] = [
     b_frozen, uphill, logistic_doubled, doubled, halved, divided_by_n, sgd_divided_by_n,
-    last_batch_dropped, stop_after_update, same_order, wrong_default, legacy_seeded,
+    last_batch_dropped, stop_after_update, same_order, no_shuffle, cumulative_shuffle,
+    with_replacement, wrong_default, legacy_seeded,
 ]  # fmt: skip

@@ -49,6 +49,12 @@ def gradients_sum(X, y, w, b):
     return 2 * X.T @ r, 2 * float(np.sum(r))
 
 
+def gradients_by_features(X, y, w, b):
+    r = X @ w + b - col(y)
+    p = X.shape[1]
+    return 2 / p * X.T @ r, 2 / p * float(np.sum(r))
+
+
 def gradients_flat(X, y, w, b):
     dw, db = gradients_factor(2)(X, y, w, b)
     return dw.ravel(), db
@@ -160,10 +166,10 @@ def sigmoid_other_naive(z):
     return e / (1 + e)
 
 
-def predict_labels(compare, dtype=int):
+def predict_labels(compare, dtype=int, use_b=True, fixed=None):
     def predict(X, w, b, threshold=0.5):
-        p = 1 / (1 + np.exp(-(X @ w + b)))
-        return compare(p, threshold).astype(dtype)
+        p = 1 / (1 + np.exp(-(X @ w + (b if use_b else 0))))
+        return compare(p, threshold if fixed is None else fixed).astype(dtype)
 
     return predict
 
@@ -186,6 +192,8 @@ CASES = [
     ("dw (n,n)", "gradients", gradients_broadcast, (XR, YR.ravel(), WR, BR), {},
      "broadcast (n, n)"),
     ("dw sum", "gradients", gradients_sum, (XR, YR, WR, BR), {}, "sum instead of mean"),
+    ("dw by p", "gradients", gradients_by_features, (XR, YR, WR, BR), {},
+     "divided by the number of features"),
     ("dw flat", "gradients", gradients_flat, (XR, YR, WR, BR), {}, "flat instead of a column"),
     ("dw row", "gradients", gradients_row, (XR, YR, WR, BR), {}, "row instead of a column"),
     ("logistic dw x2", "logistic_gradients", logistic_gradients_factor(2),
@@ -228,6 +236,12 @@ CASES = [
      (THRESHOLD_X, THRESHOLD_W, THRESHOLD_B), {}, "> instead of >= at the threshold"),
     ("labels bool", "logistic_regression.predict", predict_labels(np.greater_equal, bool),
      (THRESHOLD_X, THRESHOLD_W, THRESHOLD_B), {}, "labels of the wrong type"),
+    ("labels without b", "logistic_regression.predict",
+     predict_labels(np.greater_equal, use_b=False), (LOGISTIC_X, np.array([[0.3], [-0.2]]), 1.5),
+     {}, "b left out of the prediction"),
+    ("threshold ignored", "logistic_regression.predict",
+     predict_labels(np.greater_equal, fixed=0.5), (LOGISTIC_X, np.array([[0.3], [-0.2]]), 0.1),
+     {"threshold": 0.45}, "threshold ignored"),
     ("labels swapped", "logistic_regression.predict", predict_labels(np.less),
      (THRESHOLD_X, THRESHOLD_W, THRESHOLD_B + 0.1), {}, "labels swapped"),
 ]  # fmt: skip
@@ -257,6 +271,16 @@ def test_relation_mistakes_are_recognised_without_a_reference(
 def test_one_item_of_a_pair(diagnose, function, wrong, args, part, key):
     found = diagnose(function, wrong, *args, reference=None, part=part)
     assert found is not None and found[0] == key
+
+
+def test_strict_threshold_mentions_b_when_the_inputs_cannot_tell_them_apart(diagnose):
+    """Rows at z = 0 that stay below 0.5 without b: either mistake gives these labels."""
+    X = np.array([[0.25, 1.0], [2.0, 0.5], [1.0, 2.5], [-1.0, 1.0]])
+    key, message = diagnose(
+        "logistic_regression.predict", predict_labels(np.greater), X, np.array([[2.0], [-1.0]]),
+        0.5,
+    )  # fmt: skip
+    assert key == "> instead of >= at the threshold" and "include b" in message
 
 
 def test_broadcast_db_is_n_times_too_large(diagnose):

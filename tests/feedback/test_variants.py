@@ -56,6 +56,12 @@ def lr_gradient_descent_with(
                 indices = fixed
             elif order == "reseeded":
                 indices = np.random.default_rng(rng).permutation(N)
+            elif order == "none":
+                indices = np.arange(N)
+            elif order == "cumulative":
+                indices = (np.arange(N) if _ == 0 else indices)[generator.permutation(N)]
+            elif order == "replacement":
+                indices = generator.integers(0, N, size=N)
             else:
                 indices = generator.permutation(N)
             for k in range(num_batches):
@@ -181,6 +187,11 @@ CASES = [
      "the same order in every epoch"),
     ("reseeded", LR, lr_gradient_descent_with(order="reseeded"), LR_KW,
      "the same order in every epoch"),
+    ("no shuffle", LR, lr_gradient_descent_with(order="none"), LR_KW, "no shuffle"),
+    ("cumulative", LR, lr_gradient_descent_with(order="cumulative"), LR_KW,
+     "the previous order shuffled again"),
+    ("with replacement", LR, lr_gradient_descent_with(order="replacement"), LR_KW,
+     "indices drawn with replacement"),
     ("check after, huge tol", LR, lr_gradient_descent_with(check_after=True),
      {**LR_KW, "tol": 1e12}, "stopping rule checked after the update"),
     ("check after, tol 0.05", LR, lr_gradient_descent_with(check_after=True),
