@@ -19,6 +19,9 @@ SOLUTIONS = ROOT / "solutions"
 MODULES = ("batch_gradient", "sgd", "logistic_regression")
 #: A bound on any single `grade` run in these tests, so that a hang fails instead of blocking CI.
 RUN_LIMIT = 180
+#: The installed console script, as students and CI run it. (`python -m grader` would put the
+#: current folder first on sys.path, which is not how `grade` runs.)
+GRADE = shutil.which("grade", path=str(Path(sys.executable).parent)) or shutil.which("grade")
 
 
 @dataclass
@@ -49,7 +52,8 @@ def grade(tmp_path, report_validator):
 
     def run(*args: str, cwd: Path | None = None, report: bool = True) -> Graded:
         out = tmp_path / f"report-{len(list(tmp_path.glob('report-*.json')))}.json"
-        command = [sys.executable, "-m", "grader", *args] + (["-o", str(out)] if report else [])
+        assert GRADE, "the grade command is installed (pip install -e .)"
+        command = [GRADE, *args] + (["-o", str(out)] if report else [])
         done = subprocess.run(
             command, cwd=cwd or tmp_path, capture_output=True, text=True, timeout=RUN_LIMIT
         )
