@@ -173,6 +173,11 @@ def confine(config: dict, proctree) -> dict:
                 pass  # e.g. macOS refuses RLIMIT_AS; the grader's timeout still holds
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large file is an OSError, not a kill
+    if sys.platform == "linux":
+        import ctypes
+
+        PR_SET_NO_NEW_PRIVS = 38  # no setuid program can give the submission privileges back
+        ctypes.CDLL(None).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     if as_root and target_uid is not None:
         os.setgroups([])
         os.setgid(config["gid"])
@@ -181,8 +186,6 @@ def confine(config: dict, proctree) -> dict:
             raise SystemExit("could not drop privileges")
         applied["dropped"] = True
     if sys.platform == "linux":
-        import ctypes
-
         PR_SET_PDEATHSIG = 1  # set after the uid change, which clears it
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
     for stream in (sys.stdout, sys.stderr):  # as on a terminal, so that the two interleave right

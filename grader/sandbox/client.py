@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from grader import defaults
 from grader.sandbox import child, limits, wire, workdir
 from grader.sandbox.errors import (
     CallTimeout,
@@ -75,11 +76,15 @@ class Sandbox:
         self,
         submission_dir: str | os.PathLike,
         *,
-        timeout: float = 5.0,
-        memory_mb: int = 1024,
+        timeout: float = defaults.TIMEOUT,
+        memory_mb: int = defaults.MEMORY_MB,
         user: str | int | None = "nobody",
         output_limit: int = 64 << 10,
     ) -> None:
+        if os.name != "posix":
+            raise SandboxBroken(
+                "The grader's sandbox needs Linux or macOS; on Windows, run `grade` inside WSL."
+            )
         self.timeout = timeout
         self.output_limit = output_limit
         self._original = Path(submission_dir).resolve()
@@ -124,6 +129,8 @@ class Sandbox:
 
     def call(self, module: str, function: str, /, *args: Any, **kwargs: Any) -> CallResult:
         """Call `module.function(*args, **kwargs)` in the worker; raise errors.* on failure."""
+        if not self._finalizer.alive:
+            raise RuntimeError("this Sandbox is closed")
         if module in self._broken:
             raise _copy(self._broken[module])
         if module not in self._modules_present and not self._folder.has_module(module):
@@ -304,6 +311,8 @@ class _Worker:
                 env=limits.worker_environment(folder.home, self._token),
                 start_new_session=True,
             )
+        except OSError as e:
+            raise SandboxBroken(f"the sandbox worker could not be started: {e}") from e
         finally:
             for fd in (*theirs, out_w):
                 os.close(fd)
@@ -398,11 +407,15 @@ class _Worker:
             except subprocess.TimeoutExpired:
                 return None
         if wait:
-            select.select([self._status_r], [], [], wait)
+            poll = select.poll()
+            poll.register(self._status_r, select.POLLIN)
+            poll.poll(wait * 1000)
         try:
             line = os.read(self._status_r, 4096).split(b"\n")[0]
             end = wire.json.loads(line) if line else {}
         except (OSError, ValueError):
+            return None
+        if type(end) is not dict:
             return None
         code = end.get("exit", -end["signal"] if type(end.get("signal")) is int else None)
         return _describe_end(code) if type(code) is int else None
