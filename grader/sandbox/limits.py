@@ -56,18 +56,25 @@ def worker_limits(*, memory_mb: int, timeout: float) -> dict[str, int]:
 
 
 def worker_user(user: str | int | None) -> tuple[int, int] | None:
-    """The (uid, gid) the worker drops to: only when we are root, and never root itself."""
+    """The (uid, gid) the worker drops to: only when we are root, and never root itself.
+
+    A user name must exist; a bare uid need not (its gid is then the same number), so that
+    sandboxes running side by side can each have a user of their own.
+    """
     if not AS_ROOT or user is None:
         return None
     import pwd
 
     try:
         entry = pwd.getpwuid(user) if isinstance(user, int) else pwd.getpwnam(user)
+        uid, gid = entry.pw_uid, entry.pw_gid
     except KeyError:
-        raise ValueError(f"no such user for the sandbox worker: {user!r}") from None
-    if entry.pw_uid == 0:
+        if not isinstance(user, int):
+            raise ValueError(f"no such user for the sandbox worker: {user!r}") from None
+        uid = gid = user
+    if uid == 0 or gid == 0:
         raise ValueError("the sandbox worker must not run as root")
-    return entry.pw_uid, entry.pw_gid
+    return uid, gid
 
 
 _hardened = False

@@ -104,6 +104,15 @@ def test_as_root_the_worker_cannot_read_the_solutions_or_the_suites(sandbox):
 
 
 @as_root
+def test_a_bare_uid_gives_the_worker_a_user_of_its_own(write):
+    with Sandbox(write(m=PROBE), user=54321) as box:
+        assert box.call("m", "identity").value[:3] == (54321, 54321, 54321)
+        solutions = importlib.util.find_spec("solutions").submodule_search_locations[0]
+        with pytest.raises(StudentException, match="PermissionError"):
+            box.call("m", "listing", solutions)
+
+
+@as_root
 def test_a_standard_module_the_user_cannot_read_gets_a_plain_message(sandbox):
     box = sandbox(m=PROBE)
     with pytest.raises(StudentException, match="'tomllib' is not available in the grading sandbox"):
