@@ -7,7 +7,8 @@
 The worker (`child.py`) starts in the background as soon as the sandbox exists. A call that
 does not answer in time, or a worker that dies, gets its whole process tree killed (SIGKILL) and
 a fresh worker for the next call. Modules are imported on their first call; a module whose
-import failed, and a function that timed out once, fail fast afterwards with the same message.
+import failed, a function that timed out once and one that crashed its worker twice fail fast
+afterwards, so that a broken submission costs about one timeout per function, not per test.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from grader.sandbox.errors import (
 MAX_FRAME = 256 << 20  # the largest answer we read; above it the worker is killed
 MAX_ARRAY_BYTES = 16 << 20  # larger returned arrays arrive as Foreign
 STARTUP_SECONDS = 60.0  # a cold start on a loaded CI machine; not the student's time
+CRASHES_BEFORE_GIVING_UP = 2  # each crash costs a new worker; a function crashing twice is done
 _GRADER_DIR = str(Path(__file__).resolve().parents[1])
 _PYTHON_DIRS = sorted({sys.prefix, sys.base_prefix, sys.exec_prefix}, key=len, reverse=True)
 
@@ -95,6 +97,7 @@ class Sandbox:
         self._modules_present: set[str] = set()
         self._broken: dict[str, ImportFailed] = {}
         self._timed_out: dict[tuple[str, str], str] = {}
+        self._crashes: dict[tuple[str, str], int] = {}
         self._worker: _Worker | None = None
         limits.harden_trusted_process()
         limits.protect_reference()
@@ -137,6 +140,11 @@ class Sandbox:
             raise ModuleMissing(f"The submission has no file {module}.py.")
         if (module, function) in self._timed_out:
             raise CallTimeout(self._timed_out[module, function])
+        if self._crashes.get((module, function), 0) >= CRASHES_BEFORE_GIVING_UP:
+            raise WorkerCrashed(
+                f"`{function}` made the process running it die {CRASHES_BEFORE_GIVING_UP} times, "
+                "so the grader does not run it again. Run it yourself to see why."
+            )
         arguments, blobs = wire.encode((args, kwargs), untrusted=False)
         self._modules_present.add(module)
         worker = self._ready_worker()
@@ -160,6 +168,7 @@ class Sandbox:
             raise CallTimeout(message, output=preamble + self._restart(worker)) from None
         except _Died as died:
             output = self._restart(worker)
+            self._crashes[module, function] = self._crashes.get((module, function), 0) + 1
             raise WorkerCrashed(
                 f"The process running `{function}` {died}.", output=preamble + output
             ) from None
