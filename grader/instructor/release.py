@@ -24,15 +24,13 @@ from grader.instructor import source
 #: Every file of the handout comes from one of these patterns (relative to the instructor's tree).
 #: Top-level and feedback modules are named one by one: a new module is a decision (the tests
 #: fail until it is listed here or in INSTRUCTOR_ONLY).
+GRADER_MODULES = (
+    "__init__ __main__ cli course datasets defaults formats plugin report runner summary"
+)
+FEEDBACK_MODULES = "__init__ diagnoses mistakes hints watch plot"
 HANDOUT_FILES = (
     "exercises/*.py",
-    *(
-        f"grader/{name}.py"
-        for name in (
-            "__init__", "__main__", "cli", "course", "datasets", "defaults", "formats",
-            "plugin", "report", "runner", "summary",
-        )
-    ),  # fmt: skip
+    *(f"grader/{name}.py" for name in GRADER_MODULES.split()),
     "grader/course.toml",
     "grader/py.typed",
     "grader/schema/*.json",
@@ -41,10 +39,7 @@ HANDOUT_FILES = (
     "grader/suites/*.py",  # shared by both suites: fixtures and student-facing checks
     "grader/suites/pytest.ini",
     "grader/suites/public/*.py",
-    *(
-        f"grader/feedback/{name}.py"
-        for name in ("__init__", "diagnoses", "mistakes", "hints", "watch", "plot")
-    ),
+    *(f"grader/feedback/{name}.py" for name in FEEDBACK_MODULES.split()),
     "docs/student-guide.md",
 )
 #: What the handout must never hold, nor anything made from it: the answers and the scoring.
