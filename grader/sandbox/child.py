@@ -246,7 +246,7 @@ class Worker:
         self.request_fd = config["fds"]["request"]
         self.response_fd = config["fds"]["response"]
         self.max_frame = config["max_frame"]
-        self.max_array_bytes = config["max_array_bytes"]
+        self.max_value_bytes = config["max_value_bytes"]
         self.modules: dict = {}
         self.pid = os.getpid()
         self.ours = {os.path.abspath(__file__), wire.__file__}
@@ -339,7 +339,7 @@ class Worker:
             return {"ok": False, "error": "raised", **self.describe(e)}, []
         seconds = time.perf_counter() - start
         mutated = [label for label, a, before in arrays if changed(a, before)]
-        encoder = wire.Encoder(untrusted=True, max_array_bytes=self.max_array_bytes)
+        encoder = wire.Encoder(untrusted=True, max_bytes=self.max_value_bytes)
         try:
             tree = encoder.encode(value)
             states = [[key, encoder.encode(g.bit_generator.state)] for key, g in rngs]

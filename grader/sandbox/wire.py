@@ -226,9 +226,10 @@ class Encoder:
     arguments) raises TypeError for a value the wire cannot carry, and sends Generators.
     """
 
-    def __init__(self, *, untrusted: bool, max_array_bytes: int = 1 << 62) -> None:
+    def __init__(self, *, untrusted: bool, max_bytes: int = 1 << 62) -> None:
         self.untrusted = untrusted
-        self.max_array_bytes = max_array_bytes
+        self.max_bytes = max_bytes
+        self._left = max_bytes  # what arrays and strings may still add to this value
         self.blobs: list[bytes] = []
         self._seen: dict[int, int] = {}  # id of an array (alive in the value) -> its blob
         self._nodes = 0
@@ -238,8 +239,11 @@ class Encoder:
         if depth > MAX_DEPTH or self._nodes > MAX_NODES:
             return self._refuse(value, "nested too deeply or too large to send")
         t = type(value)
-        if value is None or t is bool or t is str:
+        if value is None or t is bool:
             return value
+        if t is str:
+            self._left -= len(value)
+            return value if self._left >= 0 else self._refuse(value, "a very long string")
         if t is int:
             if -(1 << 63) <= value < (1 << 64):
                 return value
@@ -287,9 +291,11 @@ class Encoder:
         if a.dtype.hasobject:
             desc = _FOREIGN_ARRAY.format("of Python objects", a.shape, a.dtype)
             return self._refuse(a, desc)
-        if a.nbytes > self.max_array_bytes:
-            desc = _FOREIGN_ARRAY.format(f"of {a.nbytes / 2**20:.0f} MiB", a.shape, a.dtype)
-            return self._refuse(a, desc + f", above the {self.max_array_bytes >> 20} MiB limit")
+        self._left -= a.nbytes
+        if self._left < 0:
+            desc = _FOREIGN_ARRAY.format(f"of {a.nbytes / 2**20:.1f} MiB", a.shape, a.dtype)
+            limit = f", beyond the {self.max_bytes >> 20} MiB a returned value may hold"
+            return self._refuse(a, desc + limit)
         self._seen[id(a)] = index = self._blob(a)
         return {"$": "array", "blob": index}
 
@@ -303,9 +309,9 @@ class Encoder:
         return {"$": "foreign", "type": type_name(value), "description": description}
 
 
-def encode(value: Any, *, untrusted: bool, max_array_bytes: int = 1 << 62) -> tuple[Any, list]:
+def encode(value: Any, *, untrusted: bool, max_bytes: int = 1 << 62) -> tuple[Any, list]:
     """`(tree, blobs)` for one value; see `Encoder`."""
-    encoder = Encoder(untrusted=untrusted, max_array_bytes=max_array_bytes)
+    encoder = Encoder(untrusted=untrusted, max_bytes=max_bytes)
     return encoder.encode(value), encoder.blobs
 
 

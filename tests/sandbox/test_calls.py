@@ -135,6 +135,12 @@ def test_values_that_are_not_data_arrive_as_foreign(sandbox):
         def huge():
             return np.zeros(3 << 20)  # 24 MiB, above what crosses
 
+        def many():
+            return [np.zeros(1 << 20) for _ in range(3)]  # 8 MiB each: 2 cross, not 3
+
+        def long_text():
+            return "x" * (20 << 20)
+
         def gen():
             return (i for i in range(3))
         """
@@ -146,6 +152,8 @@ def test_values_that_are_not_data_arrive_as_foreign(sandbox):
     assert isinstance(matrix, Foreign) and matrix.type_name == "numpy.matrix"
     assert isinstance(objects, Foreign) and "objects" in objects.description
     assert isinstance(box.call("m", "huge").value, Foreign)
+    assert [type(v) for v in box.call("m", "many").value] == [np.ndarray, np.ndarray, Foreign]
+    assert isinstance(box.call("m", "long_text").value, Foreign)
     assert isinstance(box.call("m", "gen").value, Foreign)
 
 
