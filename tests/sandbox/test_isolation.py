@@ -80,6 +80,25 @@ def test_the_grader_its_tests_and_pytest_cannot_be_imported(sandbox):
     assert box.call("m", "load", "itertools").value == "itertools"
 
 
+def test_files_named_like_the_workers_own_modules_change_nothing(write):
+    trap = "raise SystemExit('this file must never run')\n"
+    folder = write(
+        numpy=trap,
+        json=trap,
+        sitecustomize=trap,
+        usercustomize=trap,
+        m="""
+        import json, numpy
+
+        def which():
+            return numpy.__name__, hasattr(numpy, "linalg"), json.dumps([1])
+        """,
+    )
+    (folder / "evil.pth").write_text("import os; os._exit(3)\n")
+    with Sandbox(folder) as box:
+        assert box.call("m", "which").value == ("numpy", True, "[1]")
+
+
 @as_root
 def test_as_root_the_worker_runs_as_an_unprivileged_user(sandbox):
     box = sandbox(m=PROBE)
