@@ -39,11 +39,15 @@ class Submission:
 def find_submissions(folder: Path, *, exclude: tuple[Path, ...] = ()) -> list[Submission]:
     """Every submission folder and `.zip` directly inside `folder`, sorted by id.
 
-    Hidden entries and `exclude` (e.g. an output folder inside `folder`) are skipped. A folder
-    and a zip with the same stem keep distinct ids (`alice` and `alice.zip`).
+    Hidden entries, symlinks and `exclude` (e.g. an output folder inside `folder`) are skipped.
+    A folder and a zip with the same stem keep distinct ids (`alice` and `alice.zip`).
     """
     skip = {p.resolve() for p in exclude}
-    entries = sorted(p for p in Path(folder).iterdir() if not p.name.startswith((".", "_")))
+    entries = sorted(
+        p
+        for p in Path(folder).iterdir()
+        if not p.name.startswith((".", "_")) and not p.is_symlink()
+    )
     folders = [p for p in entries if p.is_dir() and p.resolve() not in skip]
     zips = [p for p in entries if p.is_file() and p.suffix.lower() == ".zip"]
     taken = {p.name for p in folders}
