@@ -293,7 +293,6 @@ class Worker:
         return {"ok": True}
 
     def call(self, header: dict, blobs: list) -> tuple[dict, list]:
-        import time
         import warnings
 
         np, wire = self.np, self.wire
@@ -325,7 +324,6 @@ class Worker:
         named += [(k, k, a) for k, a in kwargs.items()]
         arrays = [(label, a, a.copy()) for _, label, a in named if type(a) is np.ndarray]
         rngs = [(key, a) for key, _, a in named if type(a) is np.random.Generator]
-        start = time.perf_counter()
         try:
             with (
                 warnings.catch_warnings(),
@@ -337,7 +335,6 @@ class Worker:
                 value = func(*args, **kwargs)
         except BaseException as e:  # noqa: BLE001
             return {"ok": False, "error": "raised", **self.describe(e)}, []
-        seconds = time.perf_counter() - start
         mutated = [label for label, a, before in arrays if changed(a, before)]
         encoder = wire.Encoder(untrusted=True, max_bytes=self.max_value_bytes)
         try:
@@ -345,7 +342,7 @@ class Worker:
             states = [[key, encoder.encode(g.bit_generator.state)] for key, g in rngs]
         except Exception as e:  # noqa: BLE001 - e.g. an array whose data cannot be read
             return {"ok": False, "error": "raised", **self.describe(e)}, []
-        answer = {"ok": True, "value": tree, "mutated": mutated, "rng": states, "seconds": seconds}
+        answer = {"ok": True, "value": tree, "mutated": mutated, "rng": states}
         return answer, encoder.blobs
 
     @staticmethod

@@ -117,6 +117,8 @@ class Sandbox:
         """Call `module.function(*args, **kwargs)` in the worker; raise errors.* on failure."""
         if not self._finalizer.alive:
             raise RuntimeError("this Sandbox is closed")
+        if not (module.isidentifier() and function.isidentifier()):
+            raise ValueError(f"not a module and function name: {module!r}, {function!r}")
         if module in self._broken:
             raise _copy(self._broken[module])
         if module not in self._modules_present and not self._folder.has_module(module):
