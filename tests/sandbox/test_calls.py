@@ -104,12 +104,17 @@ def test_output_is_captured_per_call_including_raw_file_descriptors(sandbox):
             print("oops", file=sys.stderr)
             os.write(1, b"raw\\n")
             return n
+
+        def from_c():
+            import ctypes
+            ctypes.CDLL(None).printf(b"printf\\n")
         """
     )
     first = box.call("m", "talk", 1)
     assert first.output.splitlines() == ["importing", "hello 1", "oops", "raw"]
     assert box.call("m", "talk", 2).output.splitlines() == ["hello 2", "oops", "raw"]
     assert first.value == 1 and first.seconds > 0
+    assert box.call("m", "from_c").output == "printf\n"
 
 
 def test_values_that_are_not_data_arrive_as_foreign(sandbox):
