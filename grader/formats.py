@@ -6,7 +6,8 @@ Each renderer is a pure function `Report -> dict`; `render` picks one by name.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from grader.report import Report, Status
 
