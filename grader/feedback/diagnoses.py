@@ -329,6 +329,22 @@ def explain_error(function: str, message: str, *, module: str | None = None) -> 
     return mistakes.explain_exception(qualified(function, module), message)
 
 
+def with_advice(function: str, message: str, *, module: str | None = None) -> str:
+    """`message` with the question of `explain_error` after its first line (if one applies).
+
+    For the plugin: `outcome.feedback = with_advice(function, problem.student_message(),
+    module=exercise)` keeps the sandbox's sentence first and the student's traceback last.
+    """
+    try:
+        advice = explain_error(function, message, module=module)
+    except KeyError:
+        return message
+    if not advice:
+        return message
+    first, _, rest = message.partition("\n")
+    return f"{first}\n{advice}\n{rest}" if rest else f"{first} {advice}"
+
+
 def explain_check(ctx: Any, name: str, got: Any, expected: Any) -> str | None:
     """`explain` with the signature of `grader.suites.checks.DIAGNOSES` entries.
 

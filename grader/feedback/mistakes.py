@@ -657,6 +657,13 @@ ERRORS: list[tuple[str, set[str] | None, str]] = [
         "the gradient the size the notes give: the factor in front, the mean over the batch?",
     ),
     (
+        r"did not return within",
+        {"lr_gradient_descent", "sgd", "logistic_gradient_descent"},
+        "A descent runs at most max_iter epochs, and each epoch walks through the batches once. "
+        "Does every loop of yours advance (a while loop whose index never grows never ends), "
+        "and does the run stop after max_iter epochs even when the loss never settles?",
+    ),
+    (
         r"Cannot cast ufunc '\w+' output from dtype\('float64'\) to dtype\('int\d+'\)",
         None,
         "NumPy refused to write float results into an integer array in place. The notes start "
