@@ -103,11 +103,33 @@ def _grade_job(job: dict, *, suite: str, timeout: float) -> dict:
     return answer
 
 
+def give_workers_their_own_user(uid: int) -> None:
+    """Make every sandbox of this process run its worker as `uid` instead of `nobody`.
+
+    Parallel grading processes each get a uid of their own (when root), so that a submission
+    can neither read nor change the private copy of another submission graded at the same time,
+    nor count against its process limit. `grade_submission` has no `user` argument, so the
+    Sandbox it builds gets that default here, in this process only.
+    """
+    import grader.runner
+    from grader.sandbox.client import Sandbox
+
+    class OwnUserSandbox(Sandbox):
+        def __init__(self, *args, **kwargs) -> None:
+            kwargs.setdefault("user", uid)
+            super().__init__(*args, **kwargs)
+
+    grader.runner.Sandbox = OwnUserSandbox
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", required=True)
     parser.add_argument("--timeout", type=float, required=True)
+    parser.add_argument("--worker-uid", type=int, help="the uid of this process's workers")
     args = parser.parse_args()
+    if args.worker_uid is not None:
+        give_workers_their_own_user(args.worker_uid)
     # The answers get a private copy of stdout; fd 1 itself now points at stderr.
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)

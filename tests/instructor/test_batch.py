@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.instructor.batch import WORKER_UID_BASE
 from grader.sandbox import proctree
 
 GRADE = str(Path(sys.executable).with_name("grade"))
@@ -209,3 +212,27 @@ def test_batch_refuses_a_missing_folder(tmp_path):
     run = subprocess.run([GRADE, "batch", tmp_path / "nope", "-o", tmp_path / "out"],
                          capture_output=True, text=True)  # fmt: skip
     assert run.returncode == 2 and "does not exist" in run.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the worker changes user only when grading as root")
+def test_parallel_grading_processes_run_their_workers_as_users_of_their_own(
+    tmp_path, make_submission
+):
+    """A submission cannot reach the private copy of another one graded at the same time."""
+    spy = (SOLUTIONS / "sgd.py").read_text() + (
+        "\n\n_step = sgd_step\n\ndef sgd_step(*args):\n"
+        "    import os\n    print('uid', os.getuid())\n    return _step(*args)\n"
+    )
+    folder = tmp_path / "class"
+    for name in ("a", "b", "c", "d"):
+        make_submission(folder / name, sgd=spy)
+    out = tmp_path / "out"
+    run = subprocess.run([GRADE, "batch", folder, "-o", out, "--jobs", "2"], capture_output=True,
+                         text=True, timeout=120)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    uids = set()
+    for name in ("a", "b", "c", "d"):
+        text = (out / "reports" / f"{name}.json").read_text()
+        uids |= {int(u) for u in re.findall(r"uid (\d+)", text)}
+    assert uids and uids <= {WORKER_UID_BASE, WORKER_UID_BASE + 1}
+    assert len({row["total"] for row in gradebook(out).values()}) == 1  # whoever graded it
