@@ -378,3 +378,23 @@ def test_messages_never_show_code():
         assert "?" in text or "NotImplementedError" in text, text
         for code in ("np.clip(", "reshape(-1, 1)", "np.mean(", "2 / N *", "np.exp(-np.logaddexp"):
             assert code not in text, text
+
+
+def test_with_advice_puts_the_question_after_the_first_line():
+    from grader.feedback.diagnoses import with_advice
+
+    message = "`sigmoid` raised RuntimeWarning: overflow encountered in exp\nTraceback ...\n  line"
+    text = with_advice("sigmoid", message, module="logistic_regression")
+    first, second, *rest = text.splitlines()
+    assert first == "`sigmoid` raised RuntimeWarning: overflow encountered in exp"
+    assert second.startswith("Your sigmoid overflowed")
+    assert rest == ["Traceback ...", "  line"]
+    assert with_advice("mse", "`mse` raised KeyError: 'x'") == "`mse` raised KeyError: 'x'"
+
+
+def test_a_descent_that_times_out_is_asked_about_its_loops():
+    from grader.feedback.diagnoses import explain_error
+
+    text = "`sgd` did not return within 5 s and was stopped. Look for a loop that never ends."
+    assert "max_iter epochs" in explain_error("sgd", text)
+    assert explain_error("mse", text) is None
