@@ -89,6 +89,7 @@ class Sandbox:
         self.scrub = scrubber(self._folder)
         # What the finalizer needs, held apart so that it keeps no reference to self.
         self._state: dict = {"worker": None, "repaired": []}
+        limits.adopt_orphans(True)  # until the finalizer (close) says otherwise
         self._finalizer = weakref.finalize(
             self, _cleanup, self._state, self._folder, self._original, self._snapshot
         )
@@ -273,6 +274,7 @@ def _cleanup(state: dict, folder, original: Path, snapshot: workdir.Snapshot) ->
     was (run by `close()`, or at garbage collection or exit if close was forgotten)."""
     if state["worker"] is not None:
         state["worker"].kill()
+    limits.adopt_orphans(False)
     folder.remove()
     state["repaired"] = workdir.restore(original, snapshot)
 

@@ -77,26 +77,41 @@ def worker_user(user: str | int | None) -> tuple[int, int] | None:
     return uid, gid
 
 
+_PR_SET_DUMPABLE, _PR_SET_CHILD_SUBREAPER = 4, 36
 _hardened = False
+_sandboxes_open = 0
 
 
 def harden_trusted_process() -> None:
-    """Make the grading process a child subreaper and not dumpable (Linux; once).
+    """Make the grading process not dumpable (Linux; once, for good).
 
-    Subreaper: processes the submission detaches are re-parented to us, not to init, so they
-    stay findable and reapable. Not dumpable: a worker running as our own user cannot read our
-    memory, environment or open files through /proc/<pid>/.
+    Then a worker running as our own user (when we are not root) cannot read our memory,
+    environment or open files through /proc/<pid>/, nor attach a debugger.
     """
     global _hardened
-    if _hardened or not LINUX:
-        return
+    if not _hardened and LINUX:
+        _prctl(_PR_SET_DUMPABLE, 0)
+        _hardened = True
+
+
+def adopt_orphans(adopt: bool) -> None:
+    """Be a child subreaper while at least one sandbox is open (Linux).
+
+    Processes a submission detaches are then re-parented to us rather than to init, should
+    their reaper die (it can only be killed when we are not root), so `kill_tree` still finds
+    and reaps them. Switched off again when the last sandbox closes: a long-lived process must
+    not collect the orphans of unrelated programs it started.
+    """
+    global _sandboxes_open
+    _sandboxes_open += 1 if adopt else -1
+    if LINUX and _sandboxes_open == (1 if adopt else 0):
+        _prctl(_PR_SET_CHILD_SUBREAPER, 1 if adopt else 0)
+
+
+def _prctl(option: int, value: int) -> None:
     import ctypes
 
-    PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 4, 36
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    _hardened = True
+    ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
 
 
 def protected_folders() -> list[Path]:

@@ -49,27 +49,30 @@ def sandbox(write, leftovers) -> Iterator[Callable[..., Sandbox]]:
 
 @pytest.fixture
 def leftovers() -> Callable[[Sandbox], list[int]]:
-    """`leftovers(sandbox)`: its processes still alive, plus our own unreaped children."""
-    return _leftovers
+    """`leftovers(sandbox)`: its processes still alive, and zombies it left to us (our children
+    that died during the test and were not reaped)."""
+    zombies_before = _our_zombies(proctree.processes())
+
+    def leftovers(box: Sandbox) -> list[int]:
+        marker = f"GD_SANDBOX={box.token}".encode()
+        table = proctree.processes()
+        found = sorted(_our_zombies(table) - zombies_before)
+        for pid, (_, state, _) in table.items():
+            if state == "Z":
+                continue
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as f:
+                    if marker in f.read().split(b"\0"):
+                        found.append(pid)
+            except OSError:
+                pass
+        return found
+
+    return leftovers
 
 
-def _leftovers(box: Sandbox) -> list[int]:
-    """Live processes carrying the sandbox's token, plus our own unreaped (zombie) children."""
-    marker = f"GD_SANDBOX={box.token}".encode()
-    found = []
-    table = proctree.processes()
-    for pid, (ppid, state, _) in table.items():
-        if state == "Z":
-            if ppid == os.getpid():
-                found.append(pid)
-            continue
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as f:
-                if marker in f.read().split(b"\0"):
-                    found.append(pid)
-        except OSError:
-            pass
-    return found
+def _our_zombies(table: dict) -> set[int]:
+    return {pid for pid, (ppid, state, _) in table.items() if ppid == os.getpid() and state == "Z"}
 
 
 @pytest.fixture
