@@ -120,8 +120,8 @@ class Case:
 
     @property
     def name(self) -> str:
-        """What to call the value in a message: `dw`, `b`, `the loss`, ..."""
-        return self.part or _VALUE_NAMES.get(self.function, "your result")
+        """What to call the value after "Your" in a message: `dw`, `b`, `loss`, ..."""
+        return self.part or _VALUE_NAMES.get(self.function, "result")
 
     @property
     def index(self) -> int | None:
@@ -134,6 +134,8 @@ class Case:
 
     def start(self) -> Any:
         """The starting value of this item: `w` or `b` as given, or the contract's default."""
+        if self.part not in ("w", "b"):
+            return None
         value = self.inputs.get(self.part)
         if value is None and self.function in _DEFAULT_START:
             value = _DEFAULT_START[self.function][self.part](self.inputs)
@@ -163,13 +165,7 @@ class Case:
         return whole[self.index]
 
 
-_VALUE_NAMES = {
-    "predict": "your prediction",
-    "mse": "your loss",
-    "bce": "your loss",
-    "sigmoid": "your sigmoid(z)",
-    "predict_proba": "your probabilities",
-}
+_VALUE_NAMES = {"predict": "prediction", "mse": "loss", "bce": "loss", "sigmoid": "sigmoid(z)"}
 
 _DEFAULT_START: dict[str, dict[str, Callable[[dict], Any]]] = {
     "lr_gradient_descent": {"w": lambda i: _ones(i), "b": lambda i: 0.0},
@@ -191,8 +187,8 @@ class Mistake:
     """A common mistake: which functions it happens in, how to see it, what to ask.
 
     `detect(case)` returns a falsy value when the case does not show the mistake, and True or a
-    dict of extra fields for `message` when it does. `message` may use `{name}` (dw, b, ...),
-    `{function}` and the fields `detect` returned.
+    dict of extra fields for `message` when it does. `message` may use `{name}` (what follows
+    "Your": dw, b, loss, ...), `{function}` and the fields `detect` returned.
     """
 
     key: str

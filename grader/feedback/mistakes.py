@@ -104,8 +104,9 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 @mistake(
     "broadcast (n, n)",
     "mse gradients lr_gradient_descent sgd bce logistic_gradients logistic_gradient_descent",
-    "{name} has shape {got_shape} instead of {expected_shape}. `{arg}` arrived as a flat array of "
-    "shape {flat_shape}, and an (n, 1) column minus an (n,) array broadcasts to an (n, n) matrix. "
+    "Your {name} has shape {got_shape} instead of {expected_shape}. `{arg}` arrived as a flat "
+    "array of shape {flat_shape}, and an (n, 1) column minus an (n,) array broadcasts to an "
+    "(n, n) matrix. "
     "What shape does y_hat - y have in your code? How can you make both sides columns before "
     "you subtract?",
 )
@@ -125,8 +126,9 @@ def broadcast_shape(case: Case) -> Any:
 @mistake(
     "broadcast (n, n)",
     "mse gradients bce logistic_gradients",
-    "{name} is what you get when y_hat - y becomes an (n, n) matrix: `{arg}` arrived with shape "
-    "{flat_shape}, and an (n, 1) column minus an (n,) array broadcasts to ({n}, {n}). What shape "
+    "Your {name} is what you get when y_hat - y becomes an (n, n) matrix: `{arg}` arrived with "
+    "shape {flat_shape}, and an (n, 1) column minus an (n,) array broadcasts to ({n}, {n}). "
+    "What shape "
     "does your difference have? Print it, then make both sides columns before you subtract.",
 )
 def broadcast_value(case: Case) -> Any:
@@ -158,7 +160,7 @@ def broadcast_value(case: Case) -> Any:
 @mistake(
     "a single number expected",
     EVERYTHING,
-    "{name} should be a single number, but yours is an array of shape {got_shape}. Which step "
+    "Your {name} should be a single number, but yours is an array of shape {got_shape}. Which step "
     "left it inside an array? A sum or a mean over all entries, or indexing one element, gives a "
     "plain number.",
 )
@@ -172,7 +174,7 @@ def not_a_scalar(case: Case) -> Any:
 @mistake(
     "flat instead of a column",
     EVERYTHING,
-    "{name} is a flat array of shape {got_shape}, but the contract asks for a column of shape "
+    "Your {name} is a flat array of shape {got_shape}, but the contract asks for a column of shape "
     "{expected_shape}. Where did the second dimension go, and how do you turn a flat array into "
     "a column?",
 )
@@ -187,9 +189,9 @@ def flat_not_column(case: Case) -> Any:
 @mistake(
     "row instead of a column",
     EVERYTHING,
-    "{name} is a row of shape {got_shape} where a column of shape {expected_shape} is expected. "
-    "In dL/dw = X^T (y_hat - y), which factor is transposed, and in which order are the two "
-    "multiplied?",
+    "Your {name} is a row of shape {got_shape} where a column of shape {expected_shape} is "
+    "expected. In dL/dw = X^T (y_hat - y), which factor is transposed, and in which order are "
+    "the two multiplied?",
 )
 def row_not_column(case: Case) -> Any:
     got, expected = case.got, np.asarray(case.expected)
@@ -202,7 +204,7 @@ def row_not_column(case: Case) -> Any:
 @mistake(
     "wrong shape",
     EVERYTHING,
-    "{name} has shape {got_shape}, but shape {expected_shape} is expected. Print the shape of "
+    "Your {name} has shape {got_shape}, but shape {expected_shape} is expected. Print the shape of "
     "each intermediate result: where does it first differ from what you expect?",
 )
 def other_shape(case: Case) -> Any:
@@ -228,7 +230,7 @@ def labels_dtype(case: Case) -> Any:
 @mistake(
     "True/False instead of numbers",
     EVERYTHING.replace("logistic_regression.predict", ""),
-    "{name} holds True/False values (dtype bool), but numbers are expected. Which comparison "
+    "Your {name} holds True/False values (dtype bool), but numbers are expected. Which comparison "
     "produced them?",
 )
 def booleans(case: Case) -> Any:
@@ -238,10 +240,10 @@ def booleans(case: Case) -> Any:
 @mistake(
     "whole numbers only",
     EVERYTHING.replace("logistic_regression.predict", ""),
-    "{name} holds only whole numbers (dtype {dtype}), as if the results were rounded down. The "
-    "notes start from w = np.array([[1], [1]]), an integer array: does your code write float "
-    "results into an integer array, for example one you copied or created with the dtype of an "
-    "input?",
+    "Your {name} holds only whole numbers (dtype {dtype}), as if the results were rounded "
+    "down. The notes start from w = np.array([[1], [1]]), an integer array: does your code "
+    "write float results into an integer array, for example one you copied or created with the "
+    "dtype of an input?",
 )
 def truncated(case: Case) -> Any:
     got, expected = case.got, number_array(case.expected)
@@ -259,7 +261,7 @@ def truncated(case: Case) -> Any:
 @mistake(
     "log(0) in the cross-entropy",
     "bce",
-    "{name} is not a finite number, and some probabilities in p are exactly 0 or 1. What is "
+    "Your {name} is not a finite number, and some probabilities in p are exactly 0 or 1. What is "
     "log(0)? Which values should p be kept between before you take the logarithms?",
 )
 def log_of_zero(case: Case) -> Any:
@@ -273,7 +275,7 @@ def log_of_zero(case: Case) -> Any:
 @mistake(
     "sigmoid overflowed",
     "sigmoid predict_proba",
-    "{name} contains nan or inf where z is large in magnitude. What do exp(1000) and "
+    "Your {name} contains nan or inf where z is large in magnitude. What do exp(1000) and "
     "exp(-1000) give? Which of 1 / (1 + exp(-z)) and exp(z) / (1 + exp(z)) is safe for z > 0, "
     "and which for z < 0?",
 )
@@ -285,7 +287,7 @@ def sigmoid_overflow(case: Case) -> Any:
 @mistake(
     "the descent diverged",
     GD,
-    "{name} contains inf or nan: the descent blew up instead of settling. Does each step go "
+    "Your {name} contains inf or nan: the descent blew up instead of settling. Does each step go "
     "downhill (against the gradient), and is the gradient the size the notes give: the factor "
     "in front, the mean over the batch? With a small eta, does the loss go down after the first "
     "update?",
@@ -379,8 +381,8 @@ def gradient_sign(case: Case) -> Any:
 @mistake(
     "sum instead of mean",
     "gradients logistic_gradients mse bce",
-    "{name} is exactly {n} times the expected value, and {n} is the number of observations. The "
-    "loss is a mean over the batch: is your sum divided by N?",
+    "Your {name} is exactly {n} times the expected value, and {n} is the number of "
+    "observations. The loss is a mean over the batch: is your sum divided by N?",
 )
 def not_averaged(case: Case) -> Any:
     for key in ("X", "y_pred", "p"):
@@ -476,7 +478,7 @@ def sgd_step_doubled(case: Case) -> Any:
 @mistake(
     "b left out of the prediction",
     "batch_gradient.predict predict_proba",
-    "{name} is what the model gives without b. Where does the bias b enter the prediction "
+    "Your {name} is what the model gives without b. Where does the bias b enter the prediction "
     "x_i w + b?",
 )
 def prediction_without_b(case: Case) -> Any:
@@ -511,8 +513,8 @@ def bce_sign(case: Case) -> Any:
 @mistake(
     "sigmoid(-z) instead of sigmoid(z)",
     "sigmoid predict_proba",
-    "{name} is exactly 1 - sigmoid(z), the sigmoid of -z. Check the sign inside the exponential: "
-    "which one makes sigmoid(z) go to 1 when z is large and positive?",
+    "Your {name} is exactly 1 - sigmoid(z), the sigmoid of -z. Check the sign inside the "
+    "exponential: which one makes sigmoid(z) go to 1 when z is large and positive?",
 )
 def sigmoid_flipped(case: Case) -> Any:
     expected = number_array(case.expected)
