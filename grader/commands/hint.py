@@ -5,7 +5,11 @@ from __future__ import annotations
 import click
 
 
-@click.command("hint", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(
+    "hint",
+    short_help="Show the next guiding question about a function or an exercise.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.argument("name", required=False)
 @click.option("--all", "show_all", is_flag=True, help="Show every hint of NAME at once.")
 @click.option("--reset", is_flag=True, help="Forget which hints of NAME (or of all) were shown.")

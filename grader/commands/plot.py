@@ -8,7 +8,11 @@ from grader import defaults
 from grader.commands.grade_one import DEFAULT_PATH, check_output_path, check_submission_dir
 
 
-@click.command("plot", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(
+    "plot",
+    short_help="Draw the loss per epoch of your descents beside the reference (PNG).",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.argument("path", default=DEFAULT_PATH, required=False)
 @click.option(
     "-o",

@@ -8,7 +8,11 @@ from grader import defaults
 from grader.commands.grade_one import DEFAULT_PATH, SUITE_CHOICE, check_submission_dir
 
 
-@click.command("watch", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(
+    "watch",
+    short_help="Grade again on every save of an exercise file, with a compact view.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.argument("path", default=DEFAULT_PATH, required=False)
 @click.option(
     "--suite",
