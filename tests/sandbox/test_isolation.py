@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,28 @@ def test_as_root_the_worker_cannot_read_the_solutions_or_the_suites(sandbox):
         with pytest.raises(StudentException, match="PermissionError"):
             box.call("m", "listing", str(folder))
     assert (solutions / "batch_gradient.py").read_text()  # we still can
+
+
+@as_root
+@pytest.mark.skipif(not Path("/bin/bash").exists(), reason="uses bash's /dev/tcp")
+def test_as_root_the_worker_has_no_network(sandbox):
+    import socket
+
+    connect = """
+    import subprocess
+
+    def connect(port):
+        command = f"echo hello > /dev/tcp/127.0.0.1/{port}"
+        return subprocess.run(["/bin/bash", "-c", command], capture_output=True).returncode
+    """
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        box = sandbox(m=connect)
+        if not box.worker_info["no_network"]:
+            pytest.skip("this kernel does not let the worker have a network namespace")
+        assert box.call("m", "connect", port).value != 0
+        command = f"echo hello > /dev/tcp/127.0.0.1/{port}"
+        assert subprocess.run(["/bin/bash", "-c", command]).returncode == 0  # from here it works
 
 
 @as_root
