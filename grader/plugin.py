@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from grader.feedback.diagnoses import with_advice
 from grader.report import Status
 from grader.sandbox.errors import SubmissionProblem
 
@@ -128,7 +129,9 @@ class GraderPlugin:
         error = call.excinfo.value
         if isinstance(error, SubmissionProblem):
             outcome.status = Status(error.status)
-            outcome.feedback = error.student_message()
+            outcome.feedback = with_advice(
+                outcome.function, error.student_message(), module=outcome.exercise
+            )
         elif isinstance(error, AssertionError):
             outcome.status = Status.FAILED
             outcome.feedback = str(error).strip() or "This check failed."

@@ -188,6 +188,17 @@ Diagnosis = Callable[[Context, str, Any, Any], "str | None"]
 DIAGNOSES: list[Diagnosis] = []
 
 
+def _feedback_diagnosis(ctx: Context, name: str, got: Any, expected: Any) -> str | None:
+    """The misconceptions of `grader.feedback.diagnoses` (value-only in a handout; re-runs of
+    the reference with one mistake, where the instructor-only variants are installed)."""
+    from grader.feedback.diagnoses import explain_check
+
+    return explain_check(ctx, name, got, expected)
+
+
+DIAGNOSES.append(_feedback_diagnosis)
+
+
 def diagnose(ctx: Context, name: str, got: Any, expected: Any) -> str | None:
     """The first diagnosis that explains a wrong value, if any.
 

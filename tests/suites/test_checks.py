@@ -170,10 +170,17 @@ def test_wrong_scalar_alone():
     assert "db is off: yours is 3.2" in message(e)
 
 
-def test_every_message_ends_with_a_next_step():
+def test_every_message_ends_with_a_next_step(monkeypatch):
+    monkeypatch.setattr(checks, "DIAGNOSES", [])  # without a diagnosis, the generic next step
     with pytest.raises(checks.Feedback) as e:
         check_gradients((DW / 2, -1.6))
     assert "Re-derive Steps 2 and 3" in message(e)
+
+
+def test_a_recognised_mistake_replaces_the_generic_step_with_a_guiding_question():
+    with pytest.raises(checks.Feedback) as e:
+        check_gradients((DW / 2, -1.6))
+    assert "Re-derive Steps 2 and 3" not in message(e) and "?" in message(e)
 
 
 def test_labels_count_the_wrong_ones_in_hidden_messages():
