@@ -25,6 +25,12 @@ def summary(report: Report, *, verbose: bool = False) -> str:
             f"   {passed}/{len(exercise.tests)} tests passed"
         )
     failing = [(e, t) for e in report.exercises for t in e.tests if t.status is not Status.PASSED]
+    unwritten = _unwritten(report)
+    if unwritten:
+        lines += ["", click.style("Not written yet", bold=True) + " (still raising NotImplementedError)"]
+        for exercise, functions in unwritten.items():
+            lines.append(f"  {exercise}: {', '.join(functions)}")
+        failing = [(e, t) for e, t in failing if t.function not in unwritten.get(e.name, ())]
     if failing:
         lines += ["", click.style("What to look at", bold=True)]
         shown: set[tuple[str, str]] = set()
@@ -41,11 +47,24 @@ def summary(report: Report, *, verbose: bool = False) -> str:
             if more and not verbose:
                 lines.append(f"      (and {more} more failing test{'s' * (more > 1)} of {test.function})")
     lines += ["", click.style(f"Total: {report.score:g} / {report.max_score:g} ({report.percent:.0f}%)", bold=True)]
-    if failing:
-        exercise, test = failing[0]
+    if failing or unwritten:
+        exercise, test = failing[0] if failing else next(
+            (e, t) for e in report.exercises for t in e.tests if t.status is not Status.PASSED
+        )
         lines.append(
             f"Stuck? `grade hint {exercise.name}.{test.function}` asks a guiding question about it."
         )
     if report.grader_errors:
         lines.append(click.style("Note: the grader itself hit a problem; see grader_errors in the report.", fg="yellow"))
     return "\n".join(lines)
+
+
+def _unwritten(report: Report) -> dict[str, list[str]]:
+    """Functions every test of which stopped on NotImplementedError: the stub is untouched."""
+    found: dict[str, list[str]] = {}
+    for exercise in report.exercises:
+        for function in dict.fromkeys(t.function for t in exercise.tests):
+            tests = [t for t in exercise.tests if t.function == function]
+            if all(t.status is Status.ERROR and "NotImplementedError" in t.feedback for t in tests):
+                found.setdefault(exercise.name, []).append(function)
+    return found
