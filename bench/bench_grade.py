@@ -47,7 +47,7 @@ class InProcessCaller:
         start = time.perf_counter()
         value = target(*args, **kwargs)
         mutated = tuple(
-            i for i, (a, b) in enumerate(zip(args, before[0]))
+            i for i, (a, b) in enumerate(zip(args, before[0], strict=True))
             if isinstance(a, np.ndarray) and not np.array_equal(a, b)
         )  # fmt: skip
         return InProcessResult(value, mutated, seconds=time.perf_counter() - start)
@@ -71,7 +71,8 @@ def main() -> None:
     # Warm-up: import the suites and NumPy once, as the CLI does before grading.
     run_suite(InProcessCaller(), tests_dir=hidden, suite="hidden", name="solutions")
     floor, floor_report = median_seconds(
-        lambda: run_suite(InProcessCaller(), tests_dir=hidden, suite="hidden", name="solutions"), runs
+        lambda: run_suite(InProcessCaller(), tests_dir=hidden, suite="hidden", name="solutions"),
+        runs,
     )
     isolated, report = median_seconds(lambda: grade_submission(SOLUTIONS, suite="hidden"), runs)
     command, _ = median_seconds(
@@ -87,10 +88,15 @@ def main() -> None:
     print(f"hidden suite: {tests} tests, reference scores {report.score:g}/{report.max_score:g}")
     print(f"unisolated floor (in-process pytest, same tests): {floor * 1000:7.1f} ms median")
     print(f"isolated grade_submission (worker + sandbox):     {isolated * 1000:7.1f} ms median")
-    print(f"ratio isolated / floor:                            {isolated / floor:7.2f}x  (target <= 2x)")
+    print(
+        f"ratio isolated / floor:                            {isolated / floor:7.2f}x"
+        "  (target <= 2x)"
+    )
     print(f"whole `grade` command in a subprocess:             {command * 1000:7.1f} ms median")
-    print(f"target: isolated <= 600 ms -> {'met' if isolated <= 0.6 else 'MISSED'}; "
-          f"ratio <= 2 -> {'met' if isolated / floor <= 2 else 'MISSED'}")
+    print(
+        f"target: isolated <= 600 ms -> {'met' if isolated <= 0.6 else 'MISSED'}; "
+        f"ratio <= 2 -> {'met' if isolated / floor <= 2 else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

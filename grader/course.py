@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -65,7 +65,7 @@ class Course:
         raise KeyError(f"no exercise {module!r}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_course(path: Path = COURSE_FILE) -> Course:
     """Read and check the course metadata file."""
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))

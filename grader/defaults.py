@@ -8,3 +8,5 @@ TIMEOUT = 5.0
 MEMORY_MB = 2048
 #: The suite `grade` runs when none is named: the one students can read.
 SUITE = "public"
+#: Who the worker becomes when the grader runs as root (a name, or a bare uid).
+WORKER_USER = "nobody"

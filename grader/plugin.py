@@ -91,7 +91,8 @@ class GraderPlugin:
     # -- configuration and collection --------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line(
-            "markers", "grades(function): the function of the test module's exercise this test scores"
+            "markers",
+            "grades(function): the function of the test module's exercise this test scores",
         )
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:

@@ -91,10 +91,17 @@ class Report:
         """Rebuild a report written by `as_json` (for `grade batch` resume and tooling)."""
         data = dict(data)
         if data.get("schema_version") != SCHEMA_VERSION:
-            raise ValueError(f"report schema_version {data.get('schema_version')!r} is not {SCHEMA_VERSION}")
+            raise ValueError(
+                f"report schema_version {data.get('schema_version')!r} is not {SCHEMA_VERSION}"
+            )
         exercises = [
             ExerciseResult(
-                **{**e, "tests": [TestResult(**{**t, "status": Status(t["status"])}) for t in e["tests"]]}
+                **{
+                    **e,
+                    "tests": [
+                        TestResult(**{**t, "status": Status(t["status"])}) for t in e["tests"]
+                    ],
+                }
             )
             for e in data.pop("exercises")
         ]

@@ -1,7 +1,8 @@
 """Grade one submission: run a suite with pytest in-process and turn the results into a Report.
 
 This is the trusted side. It imports pytest, the suites and (in the hidden suite) the reference
-solutions; the submission itself only ever runs inside the sandbox's worker process.
+solutions; the submission itself only ever runs inside the sandbox's worker process. pytest is
+imported only once the sandbox exists, so that the worker starts while pytest loads.
 """
 
 from __future__ import annotations
@@ -13,17 +14,16 @@ import os
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
-
-import pytest
-from pytest_jsonreport.plugin import JSONReport
+from typing import TYPE_CHECKING, Any, Literal
 
 import grader
 from grader import defaults
 from grader.course import COURSE_FILE, Course, load_course
-from grader.plugin import GraderPlugin
 from grader.report import ExerciseResult, Report, Status, TestResult
 from grader.sandbox.client import Sandbox
+
+if TYPE_CHECKING:
+    from grader.plugin import GraderPlugin
 
 Suite = Literal["public", "hidden"]
 SUITES: tuple[Suite, ...] = ("public", "hidden")
@@ -66,16 +66,20 @@ def grade_submission(
     suite: Suite = defaults.SUITE,
     timeout: float = defaults.TIMEOUT,
     memory_mb: int = defaults.MEMORY_MB,
+    user: str | int | None = defaults.WORKER_USER,
 ) -> Report:
     """Grade the submission folder against `suite` and return the report.
 
     Whatever the submission does, this returns a complete report: what the submission broke
     scores zero with a message, and everything else is graded normally. The report is built
-    only once the worker and everything it started are gone.
+    only once the worker and everything it started are gone. `user` is who the worker runs as
+    when the grader is root (`grade batch` gives each of its processes a uid of its own).
     """
     tests_dir = suite_dir(suite)
-    with Sandbox(Path(submission), timeout=timeout, memory_mb=memory_mb) as sandbox:
-        return run_suite(sandbox, tests_dir=tests_dir, suite=suite, name=Path(submission).resolve().name)
+    with Sandbox(Path(submission), timeout=timeout, memory_mb=memory_mb, user=user) as sandbox:
+        return run_suite(
+            sandbox, tests_dir=tests_dir, suite=suite, name=Path(submission).resolve().name
+        )
 
 
 def run_suite(sandbox: Any, *, tests_dir: Path, suite: Suite, name: str) -> Report:
@@ -84,6 +88,10 @@ def run_suite(sandbox: Any, *, tests_dir: Path, suite: Suite, name: str) -> Repo
     `grade_submission` passes the isolating Sandbox; the benchmark passes an in-process caller
     to measure what isolation costs.
     """
+    from pytest_jsonreport.plugin import JSONReport
+
+    from grader.plugin import GraderPlugin
+
     course = load_course()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     clock = time.perf_counter()
@@ -106,8 +114,21 @@ def run_suite(sandbox: Any, *, tests_dir: Path, suite: Suite, name: str) -> Repo
     )
 
 
-def _run_pytest(tests_dir: Path, plugins: list[object]) -> None:
+def warm_up(suite: Suite) -> None:
+    """Import (and assertion-rewrite) the suite's modules once, without running any test.
+
+    pytest reuses modules already in `sys.modules`, so a process that grades many submissions
+    in forks of itself (`grade batch`) pays for collecting the suite once, not per submission.
+    """
+    from grader.plugin import GraderPlugin
+
+    _run_pytest(suite_dir(suite), [GraderPlugin(None, load_course())], "--collect-only")
+
+
+def _run_pytest(tests_dir: Path, plugins: list[object], *extra: str) -> None:
     """Run pytest on `tests_dir` with only our configuration and plugins; its console is muted."""
+    import pytest
+
     args = [
         str(tests_dir),
         "-c", str(SUITES_ROOT / "pytest.ini"),
@@ -124,6 +145,7 @@ def _run_pytest(tests_dir: Path, plugins: list[object]) -> None:
         "--import-mode=importlib",
         "--tb=no",
         "-q",
+        *extra,
     ]  # fmt: skip
     saved = {name: os.environ.pop(name, None) for name in _PYTEST_ENV}
     # Only the plugins we name: a user's installed pytest plugins never see the suites.
@@ -144,12 +166,16 @@ def _build_report(
     course: Course, plugin: GraderPlugin, json_report: dict
 ) -> tuple[float, list[ExerciseResult], list[str], str]:
     durations = {
-        t["nodeid"]: sum(t.get(stage, {}).get("duration", 0.0) for stage in ("setup", "call", "teardown"))
+        t["nodeid"]: sum(
+            t.get(stage, {}).get("duration", 0.0) for stage in ("setup", "call", "teardown")
+        )
         for t in json_report.get("tests", [])
     }
     ran = set(durations)
     grader_errors = [f"test without a grades(...) marker: {nodeid}" for nodeid in plugin.unmarked]
-    grader_errors += [f"could not collect {nodeid}:\n{text}" for nodeid, text in plugin.collection_errors]
+    grader_errors += [
+        f"could not collect {nodeid}:\n{text}" for nodeid, text in plugin.collection_errors
+    ]
     exercises: list[ExerciseResult] = []
     output_cut = False
     for exercise in course.exercises:
@@ -176,7 +202,9 @@ def _build_report(
                     )
                 )
                 continue
-            for (nodeid, outcome), share in zip(mine, _split(function.points, len(mine))):
+            for (nodeid, outcome), share in zip(
+                mine, _split(function.points, len(mine)), strict=True
+            ):
                 if nodeid not in ran and outcome.status is Status.PASSED:
                     outcome.status, outcome.feedback = Status.ERROR, "This test did not run."
                     outcome.grader_error = outcome.grader_error or "not run"
@@ -212,7 +240,7 @@ def _build_report(
 
 
 def _test_name(function: str, title: str) -> str:
-    """"gradients: <what the test checks>", without repeating the function's name."""
+    """ "gradients: <what the test checks>", without repeating the function's name."""
     return title if title.startswith(function) else f"{function}: {title}"
 
 

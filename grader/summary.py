@@ -16,18 +16,27 @@ _MARK = {
 
 def summary(report: Report, *, verbose: bool = False) -> str:
     """The summary as text (styled; click strips the styles when not on a terminal)."""
-    lines = [click.style(f"Grading {report.submission}/ with the {report.suite} suite", bold=True), ""]
+    lines = [
+        click.style(f"Grading {report.submission}/ with the {report.suite} suite", bold=True),
+        "",
+    ]
     for exercise in report.exercises:
         passed = sum(t.status is Status.PASSED for t in exercise.tests)
-        colour = "green" if exercise.score == exercise.max_score else "red" if passed == 0 else "yellow"
+        colour = (
+            "green" if exercise.score == exercise.max_score else "red" if passed == 0 else "yellow"
+        )
         lines.append(
-            f"  {exercise.name:<22}{click.style(f'{exercise.score:>6g} / {exercise.max_score:g}', fg=colour)}"
-            f"   {passed}/{len(exercise.tests)} tests passed"
+            f"  {exercise.name:<22}"
+            + click.style(f"{exercise.score:>6g} / {exercise.max_score:<4g}", fg=colour)
+            + f"  {passed}/{len(exercise.tests)} tests passed"
         )
     failing = [(e, t) for e in report.exercises for t in e.tests if t.status is not Status.PASSED]
     unwritten = _unwritten(report)
     if unwritten:
-        lines += ["", click.style("Not written yet", bold=True) + " (still raising NotImplementedError)"]
+        lines += [
+            "",
+            click.style("Not written yet", bold=True) + " (still raising NotImplementedError)",
+        ]
         for exercise, functions in unwritten.items():
             lines.append(f"  {exercise}: {', '.join(functions)}")
         failing = [(e, t) for e, t in failing if t.function not in unwritten.get(e.name, ())]
@@ -45,17 +54,33 @@ def summary(report: Report, *, verbose: bool = False) -> str:
                 lines.append(f"      {line}")
             more = sum(1 for e, t in failing if (e.name, t.function) == key) - 1
             if more and not verbose:
-                lines.append(f"      (and {more} more failing test{'s' * (more > 1)} of {test.function})")
-    lines += ["", click.style(f"Total: {report.score:g} / {report.max_score:g} ({report.percent:.0f}%)", bold=True)]
+                lines.append(
+                    f"      (and {more} more failing test{'s' * (more > 1)} of {test.function})"
+                )
+    lines += [
+        "",
+        click.style(
+            f"Total: {report.score:g} / {report.max_score:g} ({report.percent:.0f}%)", bold=True
+        ),
+    ]
     if failing or unwritten:
-        exercise, test = failing[0] if failing else next(
-            (e, t) for e in report.exercises for t in e.tests if t.status is not Status.PASSED
+        exercise, test = (
+            failing[0]
+            if failing
+            else next(
+                (e, t) for e in report.exercises for t in e.tests if t.status is not Status.PASSED
+            )
         )
         lines.append(
             f"Stuck? `grade hint {exercise.name}.{test.function}` asks a guiding question about it."
         )
     if report.grader_errors:
-        lines.append(click.style("Note: the grader itself hit a problem; see grader_errors in the report.", fg="yellow"))
+        lines.append(
+            click.style(
+                "Note: the grader itself hit a problem; see grader_errors in the report.",
+                fg="yellow",
+            )
+        )
     return "\n".join(lines)
 
 

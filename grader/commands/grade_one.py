@@ -23,7 +23,9 @@ def check_submission_dir(path: str) -> Path:
                 "There is no ./exercises folder here. Run `grade` from the folder that holds "
                 "exercises/, or name the submission folder: `grade PATH`."
             )
-        raise click.UsageError(f"There is no folder {path!r}. Check the path, or run `grade --help`.")
+        raise click.UsageError(
+            f"There is no folder {path!r}. Check the path, or run `grade --help`."
+        )
     if not folder.is_dir():
         raise click.UsageError(
             f"{path!r} is a file; `grade` takes the folder that holds batch_gradient.py, sgd.py "
@@ -38,7 +40,9 @@ def check_output_path(output: str | None) -> Path | None:
         return None
     path = Path(output)
     if path.is_dir():
-        raise click.UsageError(f"--output {output!r} is a folder; give a file name, e.g. report.json.")
+        raise click.UsageError(
+            f"--output {output!r} is a folder; give a file name, e.g. report.json."
+        )
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise click.UsageError(f"--output {output!r}: the folder {str(parent)!r} does not exist.")
@@ -49,16 +53,39 @@ def check_output_path(output: str | None) -> Path | None:
 
 @click.command("grade", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("path", default=DEFAULT_PATH, required=False)
-@click.option("--suite", type=SUITE_CHOICE, default=defaults.SUITE, show_default=True,
-              help="public: the tests students can read; hidden: the scoring suite.")
+@click.option(
+    "--suite",
+    type=SUITE_CHOICE,
+    default=defaults.SUITE,
+    show_default=True,
+    help="public: the tests students can read; hidden: the scoring suite.",
+)
 @click.option("-o", "--output", metavar="FILE", help="Write the JSON score report to FILE.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="native", show_default=True,
-              help="Flavour of the report written with --output.")
-@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PERCENT",
-              help="Exit with status 1 when the score is below PERCENT of the maximum.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), metavar="SECONDS",
-              default=defaults.TIMEOUT, show_default=True, help="Time limit of one call of your code.")
-@click.option("-v", "--verbose", is_flag=True, help="List every failing test, not one per function.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="native",
+    show_default=True,
+    help="Flavour of the report written with --output.",
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    metavar="PERCENT",
+    help="Exit with status 1 when the score is below PERCENT of the maximum.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    metavar="SECONDS",
+    default=defaults.TIMEOUT,
+    show_default=True,
+    help="Time limit of one call of your code.",
+)
+@click.option(
+    "-v", "--verbose", is_flag=True, help="List every failing test, not one per function."
+)
 def grade_one(path, suite, output, fmt, fail_under, timeout, verbose) -> None:
     """Grade the submission in PATH (default: ./exercises) and print a summary.
 

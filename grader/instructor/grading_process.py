@@ -19,14 +19,18 @@ import sys
 import tempfile
 import traceback
 from pathlib import Path
+from typing import Any
 
 from grader.instructor.archive import ZipRejected, extract_zip
 from grader.instructor.submissions import submission_root
-from grader.runner import grade_submission
+from grader.runner import grade_submission, warm_up
 
 
-def grade_one(path: Path, name: str, *, suite: str, timeout: float) -> tuple[dict, str]:
-    """The native report of the submission at `path` (a folder or a zip) and a gradebook note."""
+def grade_one(path: Path, name: str, **options: Any) -> tuple[dict, str]:
+    """The native report of the submission at `path` (a folder or a zip) and a gradebook note.
+
+    `options` are `grade_submission`'s keyword arguments (suite, timeout, user).
+    """
     path = Path(path)
     if path.is_file():
         with tempfile.TemporaryDirectory(prefix="grade-batch-") as tmp:
@@ -37,18 +41,18 @@ def grade_one(path: Path, name: str, *, suite: str, timeout: float) -> tuple[dic
             except ZipRejected as problem:
                 empty = Path(tmp, "rejected")
                 empty.mkdir()
-                return _grade(empty, name, suite, timeout), f"zip rejected: {problem}"
-            return _grade(submission_root(unpacked), name, suite, timeout), ""
-    return _grade(submission_root(path), name, suite, timeout), ""
+                return _grade(empty, name, options), f"zip rejected: {problem}"
+            return _grade(submission_root(unpacked), name, options), ""
+    return _grade(submission_root(path), name, options), ""
 
 
-def _grade(folder: Path, name: str, suite: str, timeout: float) -> dict:
-    report = grade_submission(folder, suite=suite, timeout=timeout)
+def _grade(folder: Path, name: str, options: dict) -> dict:
+    report = grade_submission(folder, **options)
     report.submission = name
     return report.as_json()
 
 
-def serve(requests, answers, *, suite: str, timeout: float) -> None:
+def serve(requests, answers, **options: Any) -> None:
     """Answer each request with the report of a freshly forked copy of this process.
 
     The fork starts from the state reached after the imports and before any grading, so each
@@ -57,12 +61,12 @@ def serve(requests, answers, *, suite: str, timeout: float) -> None:
     """
     for line in requests:
         job = json.loads(line)
-        answer = _in_a_fork(job, suite=suite, timeout=timeout)
+        answer = _in_a_fork(job, options)
         answers.write(json.dumps(answer, allow_nan=False) + "\n")
         answers.flush()
 
 
-def _in_a_fork(job: dict, *, suite: str, timeout: float) -> dict:
+def _in_a_fork(job: dict, options: dict) -> dict:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: grade, hand the answer over, and leave without any cleanup of ours
@@ -70,7 +74,7 @@ def _in_a_fork(job: dict, *, suite: str, timeout: float) -> dict:
         code = 0
         try:
             with os.fdopen(write_end, "w", encoding="utf-8") as out:
-                json.dump(_grade_job(job, suite=suite, timeout=timeout), out, allow_nan=False)
+                json.dump(_grade_job(job, options), out, allow_nan=False)
         except BaseException:
             code = 1
         finally:
@@ -90,9 +94,9 @@ def _in_a_fork(job: dict, *, suite: str, timeout: float) -> dict:
         return {"id": job["id"], "error": f"the grading child ended ({how}) without a report"}
 
 
-def _grade_job(job: dict, *, suite: str, timeout: float) -> dict:
+def _grade_job(job: dict, options: dict) -> dict:
     try:
-        report, note = grade_one(Path(job["path"]), job["id"], suite=suite, timeout=timeout)
+        report, note = grade_one(Path(job["path"]), job["id"], **options)
         answer = {"id": job["id"], "report": report, "note": note}
     except Exception:  # a bug of the grader: the batch records it and goes on
         answer = {"id": job["id"], "error": traceback.format_exc()}
@@ -103,39 +107,25 @@ def _grade_job(job: dict, *, suite: str, timeout: float) -> dict:
     return answer
 
 
-def give_workers_their_own_user(uid: int) -> None:
-    """Make every sandbox of this process run its worker as `uid` instead of `nobody`.
-
-    Parallel grading processes each get a uid of their own (when root), so that a submission
-    can neither read nor change the private copy of another submission graded at the same time,
-    nor count against its process limit. `grade_submission` has no `user` argument, so the
-    Sandbox it builds gets that default here, in this process only.
-    """
-    import grader.runner
-    from grader.sandbox.client import Sandbox
-
-    class OwnUserSandbox(Sandbox):
-        def __init__(self, *args, **kwargs) -> None:
-            kwargs.setdefault("user", uid)
-            super().__init__(*args, **kwargs)
-
-    grader.runner.Sandbox = OwnUserSandbox
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", required=True)
     parser.add_argument("--timeout", type=float, required=True)
     parser.add_argument("--worker-uid", type=int, help="the uid of this process's workers")
     args = parser.parse_args()
+    options = {"suite": args.suite, "timeout": args.timeout}
     if args.worker_uid is not None:
-        give_workers_their_own_user(args.worker_uid)
+        # Parallel grading processes each get a uid of their own (when root), so that a
+        # submission can neither touch another one graded at the same time nor count against
+        # its process limit.
+        options["user"] = args.worker_uid
+    warm_up(args.suite)
     # The answers get a private copy of stdout; fd 1 itself now points at stderr.
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     try:
-        serve(sys.stdin, answers, suite=args.suite, timeout=args.timeout)
+        serve(sys.stdin, answers, **options)
     except (BrokenPipeError, KeyboardInterrupt):
         pass  # the batch is gone or stopping: nothing left to answer
 

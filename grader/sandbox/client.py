@@ -63,7 +63,7 @@ class Sandbox:
         *,
         timeout: float = defaults.TIMEOUT,
         memory_mb: int = defaults.MEMORY_MB,
-        user: str | int | None = "nobody",
+        user: str | int | None = defaults.WORKER_USER,
         output_limit: int = 64 << 10,
     ) -> None:
         if os.name != "posix":

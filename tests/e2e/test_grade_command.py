@@ -1,12 +1,10 @@
-"""The `grade` command end to end: the real CLI in a subprocess, reports checked against the schema."""
+"""The `grade` command end to end: the real CLI in a subprocess, reports checked by the schema."""
 
 from __future__ import annotations
 
 import shutil
 import time
 from pathlib import Path
-
-import pytest
 
 import pytest
 

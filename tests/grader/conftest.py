@@ -30,7 +30,9 @@ def small_report() -> Report:
     tests = [
         TestResult("gradients: passes", "gradients", Status.PASSED, 1.5, 1.5),
         TestResult("gradients: fails", "gradients", Status.FAILED, 0.0, 1.5, "dw is off."),
-        TestResult("predict: errors", "predict", Status.ERROR, 0.0, 1.0, "ValueError", output="hi\n"),
+        TestResult(
+            "predict: errors", "predict", Status.ERROR, 0.0, 1.0, "ValueError", output="hi\n"
+        ),
     ]
     exercises = [
         ExerciseResult("batch_gradient", "Exercise 1", 1.5, 4.0, tests),
