@@ -116,3 +116,22 @@ def test_gradescope_format(grade):
     results = graded.report
     assert results["score"] == 25 and results["stdout_visibility"] == "hidden"
     assert sum(t["max_score"] for t in results["tests"]) == pytest.approx(25, abs=1e-9)
+
+
+def test_what_the_submission_prints_is_kept_per_test_and_capped(grade, submission):
+    # Loud on direct calls only: gradient descent calls predict thousands of times.
+    chatty = (
+        "import sys\n\n\ndef predict(X, w, b):\n"
+        "    if sys._getframe(1).f_code.co_filename != __file__:\n"
+        "        print('hello from predict')\n"
+        "        print('x' * 5_000_000)\n"
+        "    return _predict(X, w, b)\n\n\ndef _predict("
+    )
+    folder = submission(edits={"batch_gradient": [("def predict(", chatty)]})
+    graded = grade(str(folder), "--suite", "hidden")
+    predict = graded.function_tests("batch_gradient", "predict")
+    assert predict and all(t["status"] == "passed" for t in predict)
+    assert all(t["output"].startswith("hello from predict") for t in predict)
+    assert all(len(t["output"]) < 10_000 and "cut" in t["output"] for t in predict)
+    assert graded.report["output_note"]
+    assert graded.report["score"] == graded.report["max_score"]
