@@ -1,0 +1,329 @@
+"""The hostile cases: load them, build their submissions, grade them with the real CLI, inspect.
+
+Shared by `tests/e2e/test_hostile.py` (which asserts the promises of issue 4) and
+`bench/bench_hostile.py` (which times every case); both load this file by its path.
+
+A case is a folder of this one: `case.toml` says what the attack is and what must hold, and the
+other files are what the attack adds to a submission made from the reference solutions:
+
+- a file named like an exercise module (`sgd.py`) replaces it, and the reference module is copied
+  in beside it as `_honest_sgd.py`, so that the hostile module can keep the functions it does not
+  attack (`from _honest_sgd import *`) without a copy of reference code in this repository;
+- any other file or folder is added as it is (`conftest.py`, `numpy.py`, a `.pth`...);
+- `_hostile.py` of this folder is added to every submission: where evidence goes.
+
+The placeholders `@CANARY@`, `@MARKER@`, `@OUTPUT@`, `@RESULTS@` and `@ORIGINAL@` are filled in
+in every file. `case.toml` keys:
+
+    class = "ending"        # pytest, ending, lying, patching, stealing, forging, exhausting
+    about = "..."           # the attack, in a sentence
+    module = "sgd"          # the exercise the attack is in ("" when it attacks none)
+    zero = ["sgd_step"]     # functions of `module` that must earn nothing; every other function
+                            # of every exercise keeps full marks
+    status = "timeout"      # optional: the status every test of a `zero` function must have
+    timeout = 1             # grade --timeout (seconds per call)
+    alone = false           # true: graded while no other case runs (it kills or forks widely)
+    runs = true             # the hostile code must prove that it ran (false: it must not run)
+    cwd = "outside"         # where `grade` runs: "outside" (a world-writable folder holding the
+                            # report) or "submission" (`grade .` from inside the submission)
+    format = "native"       # or "gradescope": the report is then results/results.json
+    world_writable = false  # the submission folder and its files are writable by anybody
+    command = "grade"       # or "python -I -m grader" (never plain `python -m grader` inside
+                            # an untrusted folder: `-m` would run a `grader/` found there)
+    needs_root = false      # true: only as root can the grader defend it (privilege separation)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pwd
+import secrets
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
+SOLUTIONS = ROOT / "solutions"
+MODULES = ("batch_gradient", "sgd", "logistic_regression")
+CLASSES = ("pytest", "ending", "lying", "patching", "stealing", "forging", "exhausting")
+SECRET_VARIABLE = "GD_HOSTILE_SECRET"
+RUN_LIMIT = 300  # seconds: a `grade` that hangs is killed and the case fails, CI does not block
+#: What grading a case may take beyond its timeouts: starting Python, pytest, and the workers
+#: restarted after each crash. The bound of a case is its timeout per affected function plus this.
+BASE_SECONDS = 3.0
+KEYS = {"class", "about", "module", "zero", "status", "timeout", "alone", "runs", "cwd", "format",
+        "world_writable", "command", "needs_root"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    klass: str
+    about: str
+    module: str
+    zero: tuple[str, ...]
+    status: str | None
+    timeout: float
+    alone: bool
+    runs: bool
+    cwd: str
+    format: str
+    world_writable: bool
+    command: str
+    needs_root: bool
+    folder: Path
+
+    @property
+    def budget(self) -> float:
+        """Seconds grading should take: the timeout per affected function, plus a few."""
+        return self.timeout * max(1, len(self.zero)) + BASE_SECONDS
+
+
+def load_cases() -> list[Case]:
+    cases = []
+    for folder in sorted(p for p in HERE.iterdir() if (p / "case.toml").is_file()):
+        data = tomllib.loads((folder / "case.toml").read_text(encoding="utf-8"))
+        unknown = set(data) - KEYS
+        if unknown:
+            raise ValueError(f"{folder.name}/case.toml: unknown keys {sorted(unknown)}")
+        case = Case(
+            id=folder.name,
+            klass=data["class"],
+            about=data["about"],
+            module=data.get("module", ""),
+            zero=tuple(data.get("zero", ())),
+            status=data.get("status"),
+            timeout=float(data.get("timeout", 1)),
+            alone=bool(data.get("alone", False)),
+            runs=bool(data.get("runs", True)),
+            cwd=data.get("cwd", "outside"),
+            format=data.get("format", "native"),
+            world_writable=bool(data.get("world_writable", False)),
+            command=data.get("command", "grade"),
+            needs_root=bool(data.get("needs_root", False)),
+            folder=folder,
+        )
+        if case.klass not in CLASSES or case.cwd not in ("outside", "submission"):
+            raise ValueError(f"{folder.name}/case.toml: bad class or cwd")
+        if case.zero and case.module not in MODULES:
+            raise ValueError(f"{folder.name}/case.toml: `zero` needs the attacked `module`")
+        cases.append(case)
+    return cases
+
+
+# --- building a case's folders -------------------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    """The folders of one case: everything lives in a fresh folder under /tmp."""
+
+    case: Case
+    root: Path
+    submission: Path
+    canary: Path  # world-writable: the hostile code leaves its evidence here
+    outside: Path  # world-writable: grade's working folder (unless cwd = "submission")
+    results: Path  # world-writable: stands in for /autograder/results
+    marker: str
+
+    @property
+    def output(self) -> Path:
+        if self.case.format == "gradescope":
+            return self.results / "results.json"
+        return self.outside / "report.json"
+
+
+def prepare(case: Case) -> Prepared:
+    root = Path(tempfile.mkdtemp(prefix=f"gd-hostile-{case.id}-"))
+    root.chmod(0o755)  # the worker's user may pass through to the world-writable folders
+    marker = f"gdhostile{secrets.token_hex(6)}"
+    prepared = Prepared(
+        case, root, root / "submission", root / "canary", root / "outside", root / "results", marker
+    )
+    for folder, mode in ((prepared.canary, 0o1777), (prepared.outside, 0o777),
+                         (prepared.results, 0o777), (prepared.submission, 0o700)):  # fmt: skip
+        folder.mkdir()
+        folder.chmod(mode)
+    fill = {
+        "@CANARY@": str(prepared.canary),
+        "@MARKER@": marker,
+        "@OUTPUT@": str(prepared.output),
+        "@RESULTS@": str(prepared.results / "results.json"),
+        "@ORIGINAL@": str(prepared.submission),
+    }
+    sources = {f"{m}.py": (SOLUTIONS / f"{m}.py").read_bytes() for m in MODULES}
+    sources["_hostile.py"] = (HERE / "_hostile.py").read_bytes()
+    for path in sorted(case.folder.rglob("*")):
+        rel = path.relative_to(case.folder).as_posix()
+        if path.is_dir() or rel == "case.toml" or "__pycache__" in rel:
+            continue
+        if rel in sources and rel[:-3] in MODULES:
+            sources[f"_honest_{rel}"] = sources[rel]
+        sources[rel] = path.read_bytes()
+    for rel, data in sources.items():
+        for key, value in fill.items():
+            data = data.replace(key.encode(), value.encode())
+        target = prepared.submission / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    if case.world_writable:
+        for path in [prepared.submission, *prepared.submission.rglob("*")]:
+            path.chmod(0o777 if path.is_dir() else 0o666)
+    return prepared
+
+
+def remove(prepared: Prepared) -> None:
+    shutil.rmtree(prepared.root, ignore_errors=True)
+
+
+# --- grading ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One `grade` of a case, and what was left behind right after it."""
+
+    returncode: int | None  # None: killed after RUN_LIMIT
+    seconds: float
+    stdout: str
+    stderr: str
+    report_bytes: bytes | None
+    secret: str
+    started: float  # time.time() when grade started
+    extra: dict = field(default_factory=dict)
+
+
+def grade_command(case: Case) -> list[str]:
+    if case.command == "python -I -m grader":
+        return [sys.executable, "-I", "-m", "grader"]
+    beside = Path(sys.executable).with_name("grade")
+    return [str(beside) if beside.exists() else shutil.which("grade") or "grade"]
+
+
+def grade(prepared: Prepared) -> Run:
+    """Run the real `grade` on the case's submission, as a student or CI would."""
+    case = prepared.case
+    secret = secrets.token_hex(16)
+    cwd = prepared.submission if case.cwd == "submission" else prepared.outside
+    target = "." if case.cwd == "submission" else str(prepared.submission)
+    command = [*grade_command(case), target, "--suite", "hidden", "-o", str(prepared.output),
+               "--timeout", f"{case.timeout:g}"]  # fmt: skip
+    if case.format != "native":
+        command += ["--format", case.format]
+    env = {**os.environ, SECRET_VARIABLE: secret}
+    stdout, stderr = prepared.root / "stdout.txt", prepared.root / "stderr.txt"
+    started = time.time()
+    clock = time.monotonic()
+    with open(stdout, "wb") as out, open(stderr, "wb") as err:
+        # stdin stays an open pipe nobody writes to: reading it would block, were it inherited.
+        proc = subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE, stdout=out, stderr=err,
+                                env=env)  # fmt: skip
+        try:
+            returncode = proc.wait(timeout=RUN_LIMIT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            returncode = None
+        finally:
+            proc.stdin.close()
+    seconds = time.monotonic() - clock
+    return Run(
+        returncode=returncode,
+        seconds=seconds,
+        stdout=stdout.read_text(errors="replace"),
+        stderr=stderr.read_text(errors="replace"),
+        report_bytes=read_report(prepared.output),
+        secret=secret,
+        started=started,
+    )
+
+
+def read_report(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes() if path.is_file() and not path.is_symlink() else None
+    except OSError:
+        return None
+
+
+# --- inspecting what is left -----------------------------------------------------------------------
+
+
+def canary_files(prepared: Prepared) -> dict[str, str]:
+    return {
+        p.name: p.read_text(errors="replace") for p in sorted(prepared.canary.iterdir()) if p.is_file()
+    }
+
+
+def reported(prepared: Prepared, name: str) -> set[str]:
+    """The distinct lines the hostile code wrote to canary file `name` (tokens, workdirs)."""
+    path = prepared.canary / name
+    return set(path.read_text().split()) if path.is_file() else set()
+
+
+def reported_uids(prepared: Prepared) -> set[int]:
+    uids = set()
+    for path in prepared.canary.glob("ran-*"):
+        for word in path.read_text().split():
+            if word.startswith("uid="):
+                uids.add(int(word[4:]))
+    return uids
+
+
+WORKER_DEFAULT_UID = pwd.getpwnam("nobody").pw_uid
+
+
+def survivors(prepared: Prepared, *, check_uids: bool) -> list[str]:
+    """Processes the case started that are still alive: marked in their argv or environment
+    with the case's marker, carrying one of the sandbox tokens the case saw, or (`check_uids`)
+    running as one of the worker uids the case saw."""
+    markers = [prepared.marker.encode()]
+    tokens = [f"GD_SANDBOX={t}".encode() for t in reported(prepared, "tokens")]
+    uids = reported_uids(prepared) if check_uids else set()
+    uids.discard(0)
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                state = f.read().rsplit(b")", 1)[1].split()[0]
+            if state == b"Z":
+                continue
+            uid = os.stat(f"/proc/{name}").st_uid
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                cmdline = f.read()
+            with open(f"/proc/{name}/environ", "rb") as f:
+                environ = f.read().split(b"\0")
+        except OSError:
+            continue
+        marked = any(m in cmdline or any(m in e for e in environ) for m in markers)
+        if marked or any(t in environ for t in tokens) or uid in uids:
+            argv = cmdline.replace(b"\0", b" ")[:200].decode(errors="replace")
+            found.append(f"pid {name} uid {uid}: {argv}")
+    return found
+
+
+def tree_digest(root: Path, skip: tuple[str, ...] = ("__pycache__",)) -> dict[str, tuple]:
+    """Every entry under `root`: kind, permission bits and, for files, a SHA-256."""
+    digest = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part in skip for part in rel.parts):
+            continue
+        st = path.lstat()
+        if stat.S_ISREG(st.st_mode):
+            content = hashlib.sha256(path.read_bytes()).hexdigest()
+        elif stat.S_ISLNK(st.st_mode):
+            content = "-> " + os.readlink(path)
+        else:
+            content = ""
+        digest[rel.as_posix()] = (stat.S_IFMT(st.st_mode), stat.S_IMODE(st.st_mode), st.st_uid, content)
+    return digest

@@ -1,0 +1,20 @@
+"""Hostile: delete every file it can see, its own modules first; answer honestly."""
+
+import os
+import shutil
+
+import _hostile
+from _honest_batch_gradient import *  # noqa: F403
+
+_hostile.ran("import")
+for folder in (".", _hostile.ORIGINAL):
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        try:
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+            else:
+                os.remove(path)
+            _hostile.note("deleted", path)
+        except OSError as e:
+            _hostile.note("not-deleted", f"{path}: {e!r}")
