@@ -302,7 +302,8 @@ def array(
     if _is_foreign(got):
         raise ctx.fail(
             f"{name} should be a plain NumPy array (numpy.ndarray), but it is {_foreign(got)}.",
-            "Build the result with NumPy operations on ndarrays, or wrap it in np.asarray(...).",
+            "Build the result with NumPy operations on float or integer ndarrays: an array of "
+            "Python objects (dtype object) or an ndarray subclass does not count.",
         )
     if not isinstance(got, np.ndarray):
         raise ctx.fail(
@@ -389,7 +390,13 @@ def _labels(got: np.ndarray, expected: np.ndarray, ctx: Context, name: str) -> N
 
 def integer_labels(got: Any, ctx: Context) -> None:
     """The contract's dtype for labels: an integer array (not bool, not float)."""
-    if isinstance(got, np.ndarray) and got.dtype.kind not in "iu":
+    if not isinstance(got, np.ndarray):
+        raise ctx.fail(
+            "the labels should be an integer NumPy array of 0/1, but the result is "
+            f"{_foreign(got) if _is_foreign(got) else _kind(got)}.",
+            "Does every path through your function end with a `return` of the labels?",
+        )
+    if got.dtype.kind not in "iu":
         raise ctx.fail(
             f"the labels should be an integer array of 0/1, but their dtype is {got.dtype}.",
             "Which dtype does a comparison produce, and how do you convert it?",
