@@ -9,7 +9,7 @@ import math
 from collections.abc import Callable
 from typing import Any, Literal
 
-from grader.report import Report, Status
+from grader.report import Report, Status, points
 
 Format = Literal["native", "gradescope", "classroom"]
 FORMATS: tuple[Format, ...] = ("native", "gradescope", "classroom")
@@ -27,8 +27,8 @@ def gradescope(report: Report) -> dict[str, Any]:
     (`stdout_visibility`), so nothing beyond the feedback below reaches them.
     """
     tests = []
-    for number, test in enumerate(report.tests, start=1):
-        exercise = next(e.name for e in report.exercises if test in e.tests)
+    pairs = [(e.name, t) for e in report.exercises for t in e.tests]
+    for number, (exercise, test) in enumerate(pairs, start=1):
         text = test.feedback
         if test.output:
             text += ("\n\n" if text else "") + "Your code printed:\n" + test.output
@@ -108,8 +108,8 @@ def _adding_up_to(scores: list[float], total: float) -> list[float]:
 
 
 def _overview(report: Report) -> str:
-    lines = [f"{e.name}: {e.score:g} / {e.max_score:g}" for e in report.exercises]
-    lines.append(f"Total: {report.score:g} / {report.max_score:g}")
+    lines = [f"{e.name}: {points(e.score)} / {points(e.max_score)}" for e in report.exercises]
+    lines.append(f"Total: {points(report.score)} / {points(report.max_score)}")
     return "\n".join(lines)
 
 

@@ -108,6 +108,11 @@ class Report:
         return cls(**data, exercises=exercises)
 
 
+def points(x: float) -> str:
+    """Points as people read them: at most two decimals, no trailing zeros (9.56, 10, 2.5)."""
+    return f"{round(x, 2):.2f}".rstrip("0").rstrip(".")
+
+
 def write_json_atomically(path: Path, document: Any) -> None:
     """Write `document` as JSON to `path` so that readers see the old file or the new, never half.
 

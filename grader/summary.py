@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from grader.report import Report, Status
+from grader.report import Report, Status, points
 
 _MARK = {
     Status.PASSED: ("PASS", "green"),
@@ -27,7 +27,9 @@ def summary(report: Report, *, verbose: bool = False) -> str:
         )
         lines.append(
             f"  {exercise.name:<22}"
-            + click.style(f"{exercise.score:>6g} / {exercise.max_score:<4g}", fg=colour)
+            + click.style(
+                f"{points(exercise.score):>6} / {points(exercise.max_score):<4}", fg=colour
+            )
             + f"  {passed}/{len(exercise.tests)} tests passed"
         )
     failing = [(e, t) for e in report.exercises for t in e.tests if t.status is not Status.PASSED]
@@ -60,7 +62,8 @@ def summary(report: Report, *, verbose: bool = False) -> str:
     lines += [
         "",
         click.style(
-            f"Total: {report.score:g} / {report.max_score:g} ({report.percent:.0f}%)", bold=True
+            f"Total: {points(report.score)} / {points(report.max_score)} ({report.percent:.0f}%)",
+            bold=True,
         ),
     ]
     if failing or unwritten:
@@ -77,7 +80,8 @@ def summary(report: Report, *, verbose: bool = False) -> str:
     if report.grader_errors:
         lines.append(
             click.style(
-                "Note: the grader itself hit a problem; see grader_errors in the report.",
+                "Note: the grader itself hit a problem (not your code): please tell your "
+                "instructor. The details are under grader_errors in the JSON report (-o FILE).",
                 fg="yellow",
             )
         )
