@@ -8,5 +8,7 @@ TIMEOUT = 5.0
 MEMORY_MB = 2048
 #: The suite `grade` runs when none is named: the one students can read.
 SUITE = "public"
+#: The suite `grade batch` runs when none is named: batches are for scoring a class.
+BATCH_SUITE = "hidden"
 #: Who the worker becomes when the grader runs as root (a name, or a bare uid).
 WORKER_USER = "nobody"

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import click
 
 from grader import defaults
+from grader.commands.common import INSTRUCTOR, SUITE_CHOICE, instructor_only, timeout_option
 
-INSTRUCTOR = importlib.util.find_spec("grader.instructor") is not None
-NOT_HERE = "`grade batch` is an instructor's command; it is not part of the student handout."
 if INSTRUCTOR:
     from grader.instructor.batch import BatchError, Outcome, Progress, grade_batch
 
@@ -40,18 +38,12 @@ else:  # the student handout: the verb exists, hidden, and says why it cannot ru
 )
 @click.option(
     "--suite",
-    type=click.Choice(["public", "hidden"]),
-    default=defaults.SUITE,
+    type=SUITE_CHOICE,
+    default=defaults.BATCH_SUITE,
     show_default=True,
     help="The suite to grade with; hidden is the scoring suite.",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    default=defaults.TIMEOUT,
-    show_default=True,
-    help="Time limit of one call of a submission's code, in seconds.",
-)
+@timeout_option
 @click.option(
     "--wall-limit",
     type=click.FloatRange(min=1),
@@ -66,8 +58,12 @@ def batch(directory, output, jobs, suite, timeout, wall_limit) -> None:
     and OUTPUT/summary.md. Run the same command again after an interruption: what is already
     graded (same content, suite and limits) is kept, the rest is graded.
     """
-    if not INSTRUCTOR:
-        raise click.UsageError(NOT_HERE)
+    instructor_only("batch")
+    if output.resolve() == directory.resolve():
+        raise click.UsageError(
+            "-o must be another folder than DIRECTORY (e.g. -o graded): the reports would "
+            "mix with the submissions."
+        )
     bar = _Bar()
     try:
         result = grade_batch(directory, output, jobs=jobs, suite=suite, timeout=timeout,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import click
 
-INSTRUCTOR = importlib.util.find_spec("grader.instructor") is not None
-NOT_HERE = "`grade gradescope` is an instructor's command; it is not part of the student handout."
+from grader.commands.common import INSTRUCTOR, instructor_only
 
 
 @click.command(
@@ -23,8 +21,7 @@ def gradescope(file) -> None:
     The bundle holds setup.sh and run_autograder at its root and this grader with its hidden
     suite; each submission is graded with `grade --suite hidden --format gradescope`.
     """
-    if not INSTRUCTOR:
-        raise click.UsageError(NOT_HERE)
+    instructor_only("gradescope")
     if file.suffix.lower() != ".zip":
         raise click.BadParameter(
             "the bundle must be a .zip file, e.g. autograder.zip", param_hint="FILE"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import click
 
-INSTRUCTOR = importlib.util.find_spec("grader.instructor") is not None
-NOT_HERE = "`grade release` is an instructor's command; it is not part of the student handout."
+from grader.commands.common import INSTRUCTOR, instructor_only
 
 
 @click.command(
@@ -30,14 +28,13 @@ def release(outdir, archive, workflow) -> None:
     README for students and a pyproject.toml, so that `pip install -e .` in it gives a working
     `grade`. It never holds the reference solutions, the hidden suite or the instructor's tools.
     """
-    if not INSTRUCTOR:
-        raise click.UsageError(NOT_HERE)
+    instructor_only("release")
     from grader.instructor.release import HandoutError, make_handout
 
     try:
         handout = make_handout(outdir, archive=archive, workflow=workflow)
     except HandoutError as problem:
-        raise click.ClickException(str(problem)) from None
+        raise click.UsageError(str(problem)) from None
     click.echo(f"Handout: {handout.folder} ({len(handout.files)} files)")
     if handout.archive is not None:
         click.echo(f"Zip:     {handout.archive}")

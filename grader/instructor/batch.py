@@ -88,7 +88,7 @@ def grade_batch(
     output: Path,
     *,
     jobs: int | None = None,
-    suite: str = defaults.SUITE,
+    suite: str = defaults.BATCH_SUITE,
     timeout: float = defaults.TIMEOUT,
     wall_limit: float = 300.0,
     progress: Progress | None = None,

@@ -48,6 +48,7 @@ def write_gradebook(
             "max_score": course.max_score,
             **{m: scores.get(m, "") for m in modules},
             "status": state.get("status", "missing" if report is None else "graded"),
+            "suite": report.suite if report else suite,
             "note": state.get("note", "").splitlines()[0] if state.get("note") else "",
         })  # fmt: skip
     gradebook = output / "gradebook.csv"

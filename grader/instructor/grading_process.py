@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.instructor.archive import ZipRejected, extract_zip
-from grader.instructor.submissions import submission_root
 from grader.runner import grade_submission, warm_up
+from grader.submission import submission_root
 
 
 def grade_one(path: Path, name: str, **options: Any) -> tuple[dict, str]:

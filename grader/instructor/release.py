@@ -25,7 +25,7 @@ from grader.instructor import source
 #: Top-level and feedback modules are named one by one: a new module is a decision (the tests
 #: fail until it is listed here or in INSTRUCTOR_ONLY).
 GRADER_MODULES = (
-    "__init__ __main__ cli course datasets defaults formats plugin report runner summary"
+    "__init__ __main__ cli course datasets defaults formats plugin report runner submission summary"
 )
 FEEDBACK_MODULES = "__init__ diagnoses mistakes hints watch plot"
 HANDOUT_FILES = (

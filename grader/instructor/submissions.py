@@ -1,9 +1,8 @@
 """Submissions as instructors receive them: folders and zips of a class, nested in various ways.
 
-`find_submissions` lists a class folder; `submission_root` finds, inside one submission, the
-folder that holds the exercise modules (students upload the files themselves, a folder of them,
-or a whole repository with `exercises/`); `content_digest` says whether a submission changed
-since it was graded. As a script it prints the root of one submission:
+`find_submissions` lists a class folder; `content_digest` says whether a submission changed
+since it was graded. As a script it prints where one submission's exercise modules are
+(`grader.submission.submission_root`), for Gradescope's `run_autograder`:
 
     python -I -m grader.instructor.submissions DIR
 """
@@ -16,12 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.course import load_course
-
-#: How deep below a submission folder its exercise modules may be.
-MAX_DEPTH = 3
-#: Names that are never a submission, nor part of one's search.
-IGNORED = ("__MACOSX", "__pycache__", "grader")
+from grader.submission import submission_root
 
 
 @dataclass(frozen=True)
@@ -48,7 +42,9 @@ def find_submissions(folder: Path, *, exclude: tuple[Path, ...] = ()) -> list[Su
         for p in Path(folder).iterdir()
         if not p.name.startswith((".", "_")) and not p.is_symlink()
     )
-    folders = [p for p in entries if p.is_dir() and p.resolve() not in skip]
+    folders = [
+        p for p in entries if p.is_dir() and p.resolve() not in skip and not _is_batch_output(p)
+    ]
     zips = [p for p in entries if p.is_file() and p.suffix.lower() == ".zip"]
     taken = {p.name for p in folders}
     found = [Submission(p.name, p) for p in folders]
@@ -56,46 +52,9 @@ def find_submissions(folder: Path, *, exclude: tuple[Path, ...] = ()) -> list[Su
     return sorted(found, key=lambda s: s.id)
 
 
-def submission_root(folder: Path) -> Path:
-    """The shallowest folder at or below `folder` that holds an exercise module.
-
-    Ties go to the folder holding the most modules, then to one named `exercises`, then by
-    name; with no module anywhere it is `folder` itself (everything then scores zero).
-    """
-    modules = {e.filename for e in load_course().exercises}
-    level = [Path(folder)]
-    for _ in range(MAX_DEPTH + 1):
-        scored = []
-        for candidate in level:
-            try:
-                names = {p.name for p in candidate.iterdir() if p.is_file() and not p.is_symlink()}
-            except OSError:
-                continue
-            if names & modules:
-                scored.append(
-                    (
-                        -len(names & modules),
-                        candidate.name != "exercises",
-                        candidate.name,
-                        candidate,
-                    )
-                )
-        if scored:
-            return min(scored)[-1]
-        level = [
-            child
-            for parent in level
-            for child in sorted(_subfolders(parent))
-            if not child.name.startswith(".") and child.name not in IGNORED
-        ]
-    return Path(folder)
-
-
-def _subfolders(folder: Path) -> list[Path]:
-    try:
-        return [p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()]
-    except OSError:
-        return []
+def _is_batch_output(folder: Path) -> bool:
+    """A folder written by `grade batch` (a previous OUTDIR), which is no submission."""
+    return (folder / ".batch").is_dir() or (folder / "gradebook.csv").is_file()
 
 
 def content_digest(path: Path) -> str:

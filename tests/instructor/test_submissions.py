@@ -11,7 +11,8 @@ import pytest
 from grader.instructor import archive
 from grader.instructor.archive import ZipRejected, extract_zip
 from grader.instructor.gradebook import _cell
-from grader.instructor.submissions import content_digest, find_submissions, submission_root
+from grader.instructor.submissions import content_digest, find_submissions
+from grader.submission import submission_root
 
 
 def make_zip(path: Path, members: dict[str, bytes], links: dict[str, str] = ()) -> Path:
