@@ -76,7 +76,10 @@ def grade_submission(
     when the grader is root (`grade batch` gives each of its processes a uid of its own).
     """
     tests_dir = suite_dir(suite)
-    with Sandbox(Path(submission), timeout=timeout, memory_mb=memory_mb, user=user) as sandbox:
+    modules = tuple(e.module for e in load_course().exercises)
+    with Sandbox(
+        Path(submission), timeout=timeout, memory_mb=memory_mb, user=user, modules=modules
+    ) as sandbox:
         return run_suite(
             sandbox, tests_dir=tests_dir, suite=suite, name=Path(submission).resolve().name
         )

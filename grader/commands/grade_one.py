@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import click
@@ -49,6 +50,26 @@ def check_output_path(output: str | None) -> Path | None:
     if not os.access(parent, os.W_OK):
         raise click.UsageError(f"--output {output!r}: the folder {str(parent)!r} is not writable.")
     return path
+
+
+def clear_planted(path: Path) -> None:
+    """Remove a folder that appeared at the report's path while the submission ran.
+
+    `check_output_path` refused a folder there before grading, so one now was planted (the path
+    may be in a folder the submission can write to); the atomic rename of the report would fail
+    on it. Anything else there (a file, a symlink) is replaced by the rename, never followed.
+    """
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+
+
+def worker_user() -> str | int:
+    """Who the worker runs as when we are root: a uid of its own, unused by anybody else, so that
+    submissions graded at the same time (or a private copy left by a killed grading) cannot see
+    or signal each other; the default user (`nobody`) where no such uid can be had."""
+    from grader.sandbox.limits import unused_uid
+
+    return unused_uid() or defaults.WORKER_USER
 
 
 @click.command("grade", context_settings={"help_option_names": ["-h", "--help"]})
@@ -101,11 +122,15 @@ def grade_one(path, suite, output, fmt, fail_under, timeout, verbose) -> None:
     from grader.summary import summary
 
     try:
-        report = grade_submission(folder, suite=suite, timeout=timeout)
+        report = grade_submission(folder, suite=suite, timeout=timeout, user=worker_user())
     except SuiteUnavailable as problem:
         raise click.UsageError(str(problem)) from None
     if out is not None:
-        write_json_atomically(out, render(report, fmt))
+        try:
+            clear_planted(out)
+            write_json_atomically(out, render(report, fmt))
+        except OSError as e:
+            raise click.ClickException(f"could not write the report to {out}: {e}") from None
     click.echo(summary(report, verbose=verbose))
     if out is not None:
         click.echo(f"Report written to {out}")

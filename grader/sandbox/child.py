@@ -36,6 +36,8 @@ TRACEBACK_LIMIT = 16 << 10
 
 def main() -> None:
     config = json.loads(sys.argv[1])
+    config["fds"] = renumber(config["fds"])
+    sys.argv[1] = json.dumps(config)  # what the worker runs with, for whoever looks
     # Python < 3.11 puts this script's folder first on sys.path even under -I: the grader's own
     # sandbox modules are not for submissions.
     sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != HERE]
@@ -59,6 +61,22 @@ def main() -> None:
     os.close(fds["lifeline"])
     report = confine(config, proctree)
     Worker(config, wire, report).serve()
+
+
+def renumber(fds: dict) -> dict:
+    """Our pipes moved to the lowest descriptors (3, 4, ...) and made non-inheritable, whatever
+    numbers they had in the grader: the same layout every time, and nothing a program the
+    submission starts would inherit."""
+    import fcntl
+
+    names = [name for name, fd in fds.items() if fd is not None]
+    moved = {name: fcntl.fcntl(fds[name], fcntl.F_DUPFD_CLOEXEC, 256) for name in names}
+    for name in names:
+        os.close(fds[name])
+    for number, name in enumerate(names, start=3):
+        os.dup2(moved[name], number, inheritable=False)
+        os.close(moved[name])
+    return {**fds, **{name: number for number, name in enumerate(names, start=3)}}
 
 
 def load_sibling(name: str):

@@ -4,11 +4,15 @@
         result = sandbox.call("batch_gradient", "gradients", X, y, w, b)
         result.value, result.mutated, result.output, result.seconds
 
-The worker (`child.py`) starts in the background as soon as the sandbox exists. A call that
-does not answer in time, or a worker that dies, gets its whole process tree killed (SIGKILL) and
-a fresh worker for the next call. Modules are imported on their first call; a module whose
-import failed, a function that timed out once and one that crashed its worker twice fail fast
-afterwards, so that a broken submission costs about one timeout per function, not per test.
+Each module of the submission runs in a worker (`child.py`) of its own, so that what one
+module does to its process (patching NumPy or builtins, filling sys.modules, a thread left
+running) cannot change how another module's functions behave. A worker starts in the
+background as soon as the sandbox exists, and the next one as soon as a module takes it (while
+`modules` names modules still to come). A call that does not answer in time, or a worker that
+dies, gets the whole process tree of that worker killed (SIGKILL) and a fresh worker for the
+next call. Modules are imported on their first call; a module whose import failed, a function
+that timed out once and one that crashed its worker twice fail fast afterwards, so that a
+broken submission costs about one timeout per function, not per test.
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ class Sandbox:
     `timeout` bounds each call (and each module's import) in wall seconds; `memory_mb` is the
     worker's address-space limit; `user` is who the worker becomes when the grader is root
     (None keeps root: only for debugging). `output_limit` caps what one call's output keeps.
+    `modules` names the modules the caller will call (the course's), so that each one's worker
+    can be started before it is needed; any other module works too, started on demand.
     """
 
     def __init__(
@@ -65,6 +71,7 @@ class Sandbox:
         memory_mb: int = defaults.MEMORY_MB,
         user: str | int | None = defaults.WORKER_USER,
         output_limit: int = 64 << 10,
+        modules: tuple[str, ...] = (),
     ) -> None:
         if os.name != "posix":
             raise SandboxBroken(
@@ -81,19 +88,22 @@ class Sandbox:
         self._broken: dict[str, ImportFailed] = {}
         self._timed_out: dict[tuple[str, str], str] = {}
         self._crashes: dict[tuple[str, str], int] = {}
-        self._worker: WorkerProcess | None = None
+        self._expected = frozenset(modules)
+        self._workers: dict[str, WorkerProcess] = {}  # module -> the worker that runs it
+        self._spare: WorkerProcess | None = None  # started, not yet given to a module
+        self._last: WorkerProcess | None = None  # the worker of the latest call
         limits.harden_trusted_process()
         limits.protect_reference()
         self._snapshot = workdir.take_snapshot(self._original)
         self._folder = workdir.PrivateFolder(self._snapshot, self._owner)
         self.scrub = scrubber(self._folder)
         # What the finalizer needs, held apart so that it keeps no reference to self.
-        self._state: dict = {"worker": None, "repaired": []}
+        self._state: dict = {"workers": [], "repaired": []}
         limits.adopt_orphans(True)  # until the finalizer (close) says otherwise
         self._finalizer = weakref.finalize(
             self, _cleanup, self._state, self._folder, self._original, self._snapshot
         )
-        self._start()
+        self._spare = self._start()
 
     def __enter__(self) -> Sandbox:
         return self
@@ -111,8 +121,13 @@ class Sandbox:
 
     @property
     def worker_info(self) -> dict:
-        """What the current worker reported at startup (pid, uid, applied limits...)."""
-        return self._ready_worker().info
+        """What a worker reported at startup (pid, uid, applied limits...): the one of the latest
+        call, else the one waiting for the first call."""
+        worker = self._last if self._last is not None and not self._last.killed else None
+        if worker is None:
+            worker = self._spare = self._spare or self._start()
+        worker.wait_ready()
+        return worker.info
 
     def call(self, module: str, function: str, /, *args: Any, **kwargs: Any) -> CallResult:
         """Call `module.function(*args, **kwargs)` in the worker; raise errors.* on failure."""
@@ -133,11 +148,12 @@ class Sandbox:
             )
         arguments, blobs = wire.encode((args, kwargs), untrusted=False)
         self._modules_present.add(module)
-        worker = self._ready_worker()
+        worker = self._ready_worker(module)
         preamble = ""
         if module not in worker.imported:
             preamble = self._import(worker, module)
-            worker = self._ready_worker()
+            worker = self._ready_worker(module)
+        self._last = worker
         request = {"op": "call", "module": module, "function": function, "arguments": arguments}
         start = time.perf_counter()
         try:
@@ -175,8 +191,9 @@ class Sandbox:
 
     # --- the worker's lifecycle ----------------------------------------------------------------
 
-    def _start(self) -> None:
-        self._worker = WorkerProcess(
+    def _start(self) -> WorkerProcess:
+        """A new worker, starting in the background (`wait_ready` waits for it)."""
+        worker = WorkerProcess(
             self._folder,
             owner=self._owner,
             token=self.token,
@@ -184,26 +201,37 @@ class Sandbox:
             output_limit=self.output_limit,
             scrub=self.scrub,
         )
-        self._state["worker"] = self._worker
+        workers = self._state["workers"]
+        workers[:] = [w for w in workers if not w.killed] + [worker]
+        return worker
 
-    def _ready_worker(self) -> WorkerProcess:
-        if self._worker is None:
-            self._start()
-        self._worker.wait_ready()
-        if self._worker.ended():  # died between calls (e.g. a thread of the submission)
-            self._restart(self._worker)
-            self._worker.wait_ready()
-        return self._worker
+    def _ready_worker(self, module: str) -> WorkerProcess:
+        """The worker of `module`: its own, or the spare one, or a new one; ready to answer."""
+        worker = self._workers.get(module)
+        if worker is None or worker.killed:
+            worker, self._spare = self._spare or self._start(), None
+            self._workers[module] = worker
+            if self._expected - self._workers.keys():
+                self._spare = self._start()  # for the next module, while this one works
+        worker.wait_ready()
+        if worker.ended():  # died between calls (e.g. a thread of the submission)
+            self._restart(worker)
+            return self._ready_worker(module)
+        return worker
 
     def _restart(self, worker: WorkerProcess) -> str:
-        """Kill `worker`'s tree, start a fresh worker in the background; return its last output."""
+        """Kill `worker`'s tree and start a fresh worker in the background for the next call;
+        return the output it left."""
         output = worker.kill()
-        self._start()
+        for module in [m for m, w in self._workers.items() if w is worker]:
+            del self._workers[module]
+        self._spare = self._spare or self._start()
         return output
 
     def _import(self, worker: WorkerProcess, module: str) -> str:
         """Import `module` in `worker`; on failure remember and raise ImportFailed."""
         what = f"Importing your {module}.py"
+        self._folder.refresh()  # the files an earlier module's code deleted are back
         try:
             header, _ = worker.exchange({"op": "import", "module": module}, [], self.timeout)
         except TimedOut:
@@ -272,8 +300,8 @@ class Sandbox:
 def _cleanup(state: dict, folder, original: Path, snapshot: workdir.Snapshot) -> None:
     """Kill the worker's tree, delete the private folder, put the original folder back as it
     was (run by `close()`, or at garbage collection or exit if close was forgotten)."""
-    if state["worker"] is not None:
-        state["worker"].kill()
+    for worker in state["workers"]:
+        worker.kill()
     limits.adopt_orphans(False)
     folder.remove()
     state["repaired"] = workdir.restore(original, snapshot)

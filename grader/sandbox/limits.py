@@ -77,6 +77,54 @@ def worker_user(user: str | int | None) -> tuple[int, int] | None:
     return uid, gid
 
 
+#: Where `unused_uid` picks from: far above any account, and apart from `grade batch`'s uids.
+PRIVATE_UIDS = (1_600_000_000, 2_000_000_000)
+
+
+def unused_uid() -> int | None:
+    """A uid (and gid) for the workers of one grading, when we are root; None otherwise.
+
+    It has no account, no process runs as it, and our user namespace maps it (a rootless
+    container maps only a few thousand ids: then None, and the caller keeps its default user).
+    Submissions graded at the same time on one machine, and the private copies a killed grading
+    left behind, then belong to different users and cannot be read or signalled.
+    """
+    if not AS_ROOT:
+        return None
+    import pwd
+    import random
+
+    lo, hi = PRIVATE_UIDS
+    for map_file in ("/proc/self/uid_map", "/proc/self/gid_map"):
+        ranges = _id_ranges(map_file)
+        if ranges is not None:
+            inside = [(max(lo, a), min(hi, b)) for a, b in ranges if min(hi, b) > max(lo, a)]
+            if not inside:
+                return None
+            lo, hi = max(inside, key=lambda r: r[1] - r[0])
+    pick = random.SystemRandom()
+    for _ in range(20):
+        uid = pick.randrange(lo, hi)
+        try:
+            pwd.getpwuid(uid)
+            continue  # somebody's account
+        except KeyError:
+            pass
+        if proctree.count_user_processes(uid) == 0:
+            return uid
+    return None
+
+
+def _id_ranges(map_file: str) -> list[tuple[int, int]] | None:
+    """The ids our user namespace maps, as [start, end) ranges; None without the file."""
+    try:
+        with open(map_file) as f:
+            rows = [line.split() for line in f]
+    except OSError:
+        return None
+    return [(int(r[0]), int(r[0]) + int(r[2])) for r in rows if len(r) == 3]
+
+
 _PR_SET_DUMPABLE, _PR_SET_CHILD_SUBREAPER = 4, 36
 _hardened = False
 _sandboxes_open = 0
@@ -114,40 +162,66 @@ def _prctl(option: int, value: int) -> None:
     ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
 
 
-def protected_folders() -> list[Path]:
-    """The folders the worker's user must not read: the reference solutions and the suites.
+#: Instructor-only packages (see INSTRUCTOR_ONLY in grader/instructor/release.py).
+PROTECTED_PACKAGES = ("solutions", "grader.suites", "grader.instructor")
+#: Instructor-only modules inside packages the handout ships: a working copy of the descents.
+PROTECTED_MODULES = ("grader.feedback.variants",)
 
-    When the grader runs from a source checkout, its `.git` (which holds the solutions too) and
-    `tests/` (whose golden cases include correct submissions) are protected as well.
+
+def protected_folders() -> list[Path]:
+    """What the worker's user must not read: the reference, the suites, instructor-only code.
+
+    That is the instructor-only packages and modules (compiled copies included) wherever the
+    grader is installed. When the grader runs from a source checkout, it is everything at the
+    top of the checkout but the grader's own package (`solutions/`, `tests/` whose golden cases
+    include correct submissions, `.git`, a `build/` left by a non-editable install, ...): only
+    an entry that holds the Python or NumPy the worker runs stays open.
     """
-    folders = []
-    for name in ("solutions", "grader.suites"):
+    paths: list[Path] = []
+    for name in PROTECTED_PACKAGES:
         spec = importlib.util.find_spec(name)
-        folders += [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
-    checkout = Path(__file__).resolve().parents[2]
+        paths += [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    package = Path(__file__).resolve().parents[1]
+    for name in PROTECTED_MODULES:
+        source = package.joinpath(*name.split(".")[1:]).with_suffix(".py")
+        paths += [source, *source.parent.glob(f"__pycache__/{source.stem}.*.pyc")]
+    checkout = package.parent
     if (checkout / "pyproject.toml").is_file():
-        folders += [d for d in (checkout / ".git", checkout / "tests") if d.is_dir()]
-    return folders
+        needed = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)]
+        needed += [Path(np_dir) for np_dir in _numpy_dirs()]
+        paths += [
+            entry
+            for entry in checkout.iterdir()
+            if entry != package and not any(n.is_relative_to(entry.resolve()) for n in needed)
+        ]
+    return [p for p in paths if p.exists() and not p.is_symlink()]
+
+
+def _numpy_dirs() -> list[str]:
+    spec = importlib.util.find_spec("numpy")
+    return list(spec.submodule_search_locations or []) if spec else []
 
 
 def protect_reference() -> None:
-    """As root, make the protected folders unreadable to everybody else (mode 0700)."""
+    """As root, make the protected files and folders unreadable to everybody else (go-rwx)."""
     if not AS_ROOT:
         return
-    for folder in protected_folders():
-        mode = folder.stat().st_mode & 0o777
+    for path in protected_folders():
+        mode = path.stat().st_mode & 0o7777
         if mode & 0o077:
-            folder.chmod(mode & 0o700)
+            path.chmod(mode & 0o7700)
 
 
-def kill_tree(proc: subprocess.Popen, token: str) -> None:
+def kill_tree(proc: subprocess.Popen, token: str, keep: frozenset[int] = frozenset()) -> None:
     """SIGKILL the worker's whole tree, reap it, and leave nothing behind.
 
     On Linux `proc` is the worker's reaper (see child.py): everything the submission started,
     detached or not, is below it, so killing its descendants again and again (fork bombs) and
     then the reaper is complete. If the reaper died early (only possible when we are not root),
     its orphans came to us as the subreaper; they carry the sandbox's token in their environment.
-    We reap only processes of this tree, never another child of the grading process.
+    We reap only processes of this tree, never another child of the grading process, and the
+    trees of `keep` (the reapers of the sandbox's other workers, which carry the same token)
+    are left alone.
     """
     killed: dict[int, int] = {}  # pid -> session
     if LINUX:
@@ -160,7 +234,7 @@ def kill_tree(proc: subprocess.Popen, token: str) -> None:
     proc.wait()
     if not LINUX:
         return
-    _kill_marked_orphans(token, killed)
+    _kill_marked_orphans(token, killed, keep)
     # Reap what came to us: the killed processes, and zombies of the tree's sessions (those
     # that had already died when the reaper did, e.g. the middle process of a double fork).
     sessions = {proc.pid, *killed.values()}
@@ -176,13 +250,17 @@ def kill_tree(proc: subprocess.Popen, token: str) -> None:
             pass
 
 
-def _kill_marked_orphans(token: str, killed: dict[int, int]) -> None:
-    """Kill our descendants whose environment carries `token` (orphans of a dead reaper)."""
+def _kill_marked_orphans(token: str, killed: dict[int, int], keep: frozenset[int]) -> None:
+    """Kill our descendants whose environment carries `token` (orphans of a dead reaper),
+    except the processes `keep` and everything below them."""
     marker = f"{TOKEN_VARIABLE}={token}".encode()
     for _ in range(100):
         table = proctree.processes()
+        spared = set(keep)
+        for pid in keep:
+            spared |= proctree.descendants(pid, table)
         found = set()
-        for pid in proctree.descendants(os.getpid(), table):
+        for pid in proctree.descendants(os.getpid(), table) - spared:
             if table[pid][1] == "Z":
                 continue
             try:

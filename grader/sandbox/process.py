@@ -31,6 +31,11 @@ _GRADER_DIR = str(Path(__file__).resolve().parents[1])
 _PYTHON_DIRS = sorted({sys.prefix, sys.base_prefix, sys.exec_prefix}, key=len, reverse=True)
 
 
+#: The reapers (on Linux) of this process's workers that are alive: killing one worker's tree
+#: must spare the others, whose processes carry the same sandbox token.
+_LIVE: set[int] = set()
+
+
 class Died(Exception):
     """The worker ended (or broke the protocol); the message says how, for a student."""
 
@@ -100,6 +105,7 @@ class WorkerProcess:
         finally:
             for fd in (*theirs, out_w):
                 os.close(fd)
+        _LIVE.add(self.proc.pid)
         for fd in (self._req_w, self._resp_r, self._out_r, self._status_r):
             if fd is not None:
                 os.set_blocking(fd, False)
@@ -251,7 +257,8 @@ class WorkerProcess:
         if self.killed:
             return ""
         self.killed = True
-        limits.kill_tree(self.proc, self._token)
+        limits.kill_tree(self.proc, self._token, keep=frozenset(_LIVE - {self.proc.pid}))
+        _LIVE.discard(self.proc.pid)
         output = self.take_output()
         for fd in (self._req_w, self._resp_r, self._out_r, self._status_r, self._lifeline_w):
             if fd is not None and fd >= 0:

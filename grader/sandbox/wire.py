@@ -233,17 +233,35 @@ class Encoder:
         self.blobs: list[bytes] = []
         self._seen: dict[int, int] = {}  # id of an array (alive in the value) -> its blob
         self._nodes = 0
+        self._too_deep = False
 
-    def encode(self, value: Any, depth: int = 0) -> Any:
+    def encode(self, value: Any) -> Any:
+        """The tree of one value (a returned value, a generator's state): each has the whole
+        size budget, and one too deep or with too many parts crosses as a single `foreign`
+        node, so that what the other side decodes stays within its limits too."""
+        self._left, self._nodes = self.max_bytes, 0
+        blobs = len(self.blobs)
+        tree = self._encode(value, 0)
+        if self._nodes > MAX_NODES or self._too_deep:
+            del self.blobs[blobs:]
+            self._seen = {k: i for k, i in self._seen.items() if i < blobs}
+            self._too_deep = False
+            return self._refuse(value, "nested too deeply or too large to send")
+        return tree
+
+    def _encode(self, value: Any, depth: int) -> Any:
         self._nodes += 1
         if depth > MAX_DEPTH or self._nodes > MAX_NODES:
-            return self._refuse(value, "nested too deeply or too large to send")
+            self._too_deep = True
+            return None
         t = type(value)
         if value is None or t is bool:
             return value
         if t is str:
+            if len(value) > self._left:
+                return self._refuse(value, "a very long string")
             self._left -= len(value)
-            return value if self._left >= 0 else self._refuse(value, "a very long string")
+            return value
         if t is int:
             if -(1 << 63) <= value < (1 << 64):
                 return value
@@ -260,22 +278,20 @@ class Encoder:
             return {"$": "scalar", "blob": self._blob(np.asarray(value))}
         if isinstance(value, tuple) and (t is tuple or self.untrusted):
             items = tuple.__iter__(value)
-            return {"$": "tuple", "items": [self.encode(v, depth + 1) for v in items]}
+            return {"$": "tuple", "items": [self._encode(v, depth + 1) for v in items]}
         if isinstance(value, list) and (t is list or self.untrusted):
             items = list(list.__iter__(value))
-            return {"$": "list", "items": [self.encode(v, depth + 1) for v in items]}
+            return {"$": "list", "items": [self._encode(v, depth + 1) for v in items]}
         if isinstance(value, dict) and (t is dict or self.untrusted):
             pairs = list(dict.items(value))
-            return {
-                "$": "dict",
-                "items": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in pairs],
-            }
+            items = [[self._encode(k, depth + 1), self._encode(v, depth + 1)] for k, v in pairs]
+            return {"$": "dict", "items": items}
         if t is np.random.Generator and not self.untrusted:
             bit_generator = value.bit_generator
             return {
                 "$": "rng",
                 "bit_generator": type(bit_generator).__name__,
-                "state": self.encode(bit_generator.state, depth + 1),
+                "state": self._encode(bit_generator.state, depth + 1),
             }
         if isinstance(value, np.ndarray):
             shape = np.ndarray.shape.__get__(value)
@@ -291,11 +307,11 @@ class Encoder:
         if a.dtype.hasobject:
             desc = _FOREIGN_ARRAY.format("of Python objects", a.shape, a.dtype)
             return self._refuse(a, desc)
-        self._left -= a.nbytes
-        if self._left < 0:
+        if a.nbytes > self._left:
             desc = _FOREIGN_ARRAY.format(f"of {a.nbytes / 2**20:.1f} MiB", a.shape, a.dtype)
             limit = f", beyond the {self.max_bytes >> 20} MiB a returned value may hold"
             return self._refuse(a, desc + limit)
+        self._left -= a.nbytes
         self._seen[id(a)] = index = self._blob(a)
         return {"$": "array", "blob": index}
 
