@@ -45,9 +45,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import tomllib
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -119,7 +120,7 @@ def load_cases() -> list[Case]:
     return cases
 
 
-# --- building a case's folders -------------------------------------------------------------------
+# --- building a case's folders -----------------------------------------------------------------
 
 
 @dataclass
@@ -184,7 +185,7 @@ def remove(prepared: Prepared) -> None:
     shutil.rmtree(prepared.root, ignore_errors=True)
 
 
-# --- grading ---------------------------------------------------------------------------------------
+# --- grading -------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -253,12 +254,14 @@ def read_report(path: Path) -> bytes | None:
         return None
 
 
-# --- inspecting what is left -----------------------------------------------------------------------
+# --- inspecting what is left ---------------------------------------------------------------------
 
 
 def canary_files(prepared: Prepared) -> dict[str, str]:
     return {
-        p.name: p.read_text(errors="replace") for p in sorted(prepared.canary.iterdir()) if p.is_file()
+        p.name: p.read_text(errors="replace")
+        for p in sorted(prepared.canary.iterdir())
+        if p.is_file()
     }
 
 
@@ -325,5 +328,10 @@ def tree_digest(root: Path, skip: tuple[str, ...] = ("__pycache__",)) -> dict[st
             content = "-> " + os.readlink(path)
         else:
             content = ""
-        digest[rel.as_posix()] = (stat.S_IFMT(st.st_mode), stat.S_IMODE(st.st_mode), st.st_uid, content)
+        digest[rel.as_posix()] = (
+            stat.S_IFMT(st.st_mode),
+            stat.S_IMODE(st.st_mode),
+            st.st_uid,
+            content,
+        )
     return digest

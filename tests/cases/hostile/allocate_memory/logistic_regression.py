@@ -1,8 +1,7 @@
 """Hostile: allocate far more memory than any machine grading it should give."""
 
-import numpy as np
-
 import _hostile
+import numpy as np
 from _honest_logistic_regression import *  # noqa: F403
 from _honest_logistic_regression import predict as _honest_predict
 

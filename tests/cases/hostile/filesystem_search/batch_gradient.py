@@ -4,27 +4,25 @@ import os
 import sys
 import time
 
-import numpy
-
 import _hostile
+import numpy
 
 _hostile.ran("import")
 
 WANTED = {"batch_gradient.py", "variants.py", "test_batch_gradient.py", "conftest.py"}
 SIGNS = (b"def lr_gradient_descent", b"def descend", b"lr_gradient_descent")  # stubs excepted
-SKIP = {"/proc", "/sys", "/dev", "/usr/share", "/usr/include", "/var/cache", "/var/lib"}
-BUDGET = 2.5  # seconds; the grader allows 4 per call
+BUDGET = 1.0  # seconds; the grader allows 2 per call
 
 
 def _roots():
-    roots = []
-    for arg in sys.argv[:1] + [numpy.__file__]:
-        path = os.path.abspath(arg)
-        for _ in range(6):
-            path = os.path.dirname(path)
-            roots.append(path)
-    return roots + ["/autograder", "/tmp", "/var/tmp", "/dev/shm", "/work", "/opt", "/srv",
-                    "/home", "/root", "/"]  # fmt: skip
+    """Where the grader keeps or leaves things: its checkout or installation (found from the
+    worker's own command line), the Python it runs, /autograder, and the private copies of
+    other gradings in /tmp. (A copy of the reference that somebody leaves world-readable
+    elsewhere on the machine is not the grader's to protect: docs/security.md says so.)"""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(sys.argv[0])))  # .../grader
+    roots = [os.path.dirname(package), sys.prefix, os.path.dirname(os.path.dirname(numpy.__file__))]
+    roots += [os.path.join("/tmp", n) for n in os.listdir("/tmp") if n.startswith("gd-sandbox-")]
+    return roots + ["/autograder"]
 
 
 def _search():
@@ -36,7 +34,7 @@ def _search():
         for folder, dirs, files in os.walk(root):
             if time.monotonic() > deadline:
                 return found
-            if folder in seen or folder in mine or folder in SKIP:
+            if folder in seen or folder in mine:
                 dirs[:] = []
                 continue
             seen.add(folder)
@@ -92,6 +90,7 @@ def update(w, b, dw, db, eta):
     return _answer("update", w, b, dw, db, eta)
 
 
-def lr_gradient_descent(X, y, batch_size=32, eta=0.1, w=None, b=None, max_iter=100, tol=1e-8,
-                        rng=None):
+def lr_gradient_descent(
+    X, y, batch_size=32, eta=0.1, w=None, b=None, max_iter=100, tol=1e-8, rng=None
+):
     return _answer("lr_gradient_descent", X, y, batch_size, eta, w, b, max_iter, tol, rng)

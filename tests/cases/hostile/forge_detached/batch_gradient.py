@@ -42,6 +42,7 @@ _detach(clear_env=True)
 time.sleep(0.1)
 
 
-def lr_gradient_descent(X, y, batch_size=32, eta=0.1, w=None, b=None, max_iter=100, tol=1e-8,
-                        rng=None):
+def lr_gradient_descent(
+    X, y, batch_size=32, eta=0.1, w=None, b=None, max_iter=100, tol=1e-8, rng=None
+):
     return None

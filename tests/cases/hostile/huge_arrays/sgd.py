@@ -1,8 +1,7 @@
 """Hostile: results far too large for the grader to take in."""
 
-import numpy as np
-
 import _hostile
+import numpy as np
 
 _hostile.ran("import")
 

@@ -32,7 +32,9 @@ def _steal():
         if getattr(module, "sgd", None) and getattr(module, "__name__", "") != __name__:
             if "honest" not in module.__name__:
                 return module
-    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ not in ("Refuse", "Unavailable")]
+    sys.meta_path[:] = [
+        f for f in sys.meta_path if type(f).__name__ not in ("Refuse", "Unavailable")
+    ]
     sys.path[:0] = _checkout_candidates()
     importlib.invalidate_caches()
     for name in NAMES:

@@ -1,8 +1,7 @@
 """Hostile: arrays of zeros that claim, through every NumPy protocol, to be the right answer."""
 
-import numpy as np
-
 import _hostile
+import numpy as np
 
 _hostile.ran("import")
 

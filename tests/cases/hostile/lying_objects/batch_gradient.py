@@ -1,8 +1,7 @@
 """Hostile: results that claim to equal whatever they are compared with."""
 
-import numpy as np
-
 import _hostile
+import numpy as np
 
 _hostile.ran("import")
 
@@ -96,6 +95,7 @@ def update(w, b, dw, db, eta):
     return itself
 
 
-def lr_gradient_descent(X, y, batch_size=32, eta=0.1, w=None, b=None, max_iter=100, tol=1e-8,
-                        rng=None):
+def lr_gradient_descent(
+    X, y, batch_size=32, eta=0.1, w=None, b=None, max_iter=100, tol=1e-8, rng=None
+):
     return LyingPair((Anything(), AnyFloat(0.0)))

@@ -6,10 +6,9 @@ import operator
 import sys
 import types
 
-import numpy as np
-
-import _hostile
 import _honest_logistic_regression as honest
+import _hostile
+import numpy as np
 
 _hostile.ran("import")
 

@@ -1,7 +1,6 @@
 """Hostile: two functions crash the interpreter with a segmentation fault."""
 
 import ctypes
-import sys
 
 import _hostile
 from _honest_logistic_regression import *  # noqa: F403
@@ -14,8 +13,4 @@ def sigmoid(z):
 
 
 def predict(X, w, b, threshold=0.5):
-    sys.setrecursionlimit(1 << 30)
-    nested = []
-    for _ in range(1_000_000):
-        nested = [nested]
-    return repr(nested)  # C recursion a million levels deep
+    return ctypes.CFUNCTYPE(ctypes.c_int)(0)()  # a call through a NULL function pointer

@@ -4,9 +4,8 @@ import os
 import shutil
 import sys
 
-import numpy
-
 import _hostile
+import numpy
 from _honest_sgd import *  # noqa: F403
 
 _hostile.ran("import")

@@ -1,9 +1,8 @@
 """Hostile: the honest numbers, dressed in dtypes the contract does not accept, or NaN/inf."""
 
-import numpy as np
-
-import _hostile
 import _honest_batch_gradient as honest
+import _hostile
+import numpy as np
 
 _hostile.ran("import")
 
@@ -26,7 +25,8 @@ def update(w, b, dw, db, eta):
     return w.astype(bool), np.bool_(b)
 
 
-def lr_gradient_descent(X, y, batch_size=32, eta=0.1, w=None, b=None, max_iter=100, tol=1e-8,
-                        rng=None):
+def lr_gradient_descent(
+    X, y, batch_size=32, eta=0.1, w=None, b=None, max_iter=100, tol=1e-8, rng=None
+):
     w, b = honest.lr_gradient_descent(X, y, batch_size, eta, w, b, max_iter, tol, rng)
     return w * np.nan, np.inf

@@ -1,0 +1,205 @@
+"""Hostile submissions through the real `grade` command: the promises of issue 4, case by case.
+
+Every case of tests/cases/hostile/ (see `casebook.py` there) is the reference solutions plus one
+attack. Each is graded by its own run of the installed `grade --suite hidden` in a subprocess,
+several at a time (the cases that kill or fork widely, or leave their folder open to anybody,
+run alone), with a secret variable in grade's environment. Then, for each case:
+
+- `grade` exited 0, without a traceback, within a bound, and the report at the output path is
+  the grader's (valid, of the real suite, unchanged a few seconds later);
+- the functions the attack is in earn nothing, and every other function keeps full marks;
+- the attack left no evidence of success (nothing stolen, no foreign process signalled or read,
+  no secret seen), and the hostile code did run where it should;
+- none of its processes is alive afterwards, nor its private working copy;
+- the submission folder is as it was, and the secret is nowhere in the output.
+
+A last test checks that the grader's package, the suites and the solutions did not change.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from grader.course import load_course
+from grader.runner import suite_digest
+from grader.sandbox import limits
+
+ROOT = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location(
+    "hostile_casebook", ROOT / "tests" / "cases" / "hostile" / "casebook.py"
+)
+casebook = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = casebook  # dataclasses look their module up by name
+_spec.loader.exec_module(casebook)
+
+CASES = casebook.load_cases()
+AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+#: Seconds after the last grading before the reports are read again: a detached process that
+#: survived would have rewritten them by then (the forging cases write every 50 ms).
+LATE = 3.0
+#: How many cases are graded at once (each is mostly waiting for timeouts).
+PARALLEL = max(2, min(4, 2 * (os.cpu_count() or 1)))
+EPS = 1e-6
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the promises need Linux /proc")
+
+
+def bound(case) -> float:
+    """A generous limit on grading one case: slow CI machines, grading in parallel."""
+    return 30 + 3 * case.budget
+
+
+def runnable(case) -> bool:
+    return AS_ROOT or not case.needs_root
+
+
+@dataclass
+class Graded:
+    prepared: object  # casebook.Prepared
+    run: object  # casebook.Run
+    before: dict  # the submission folder before grading
+    after: dict  # ... and right after
+    reread: bytes | None = None  # the report, read again LATE seconds after all grading
+
+
+def _grade(case) -> Graded:
+    prepared = casebook.prepare(case)
+    before = casebook.tree_digest(prepared.submission)
+    run = casebook.grade(prepared)
+    after = casebook.tree_digest(prepared.submission)
+    prepared.submission.chmod(0o700)  # a world-writable folder: closed to later cases now
+    return Graded(prepared, run, before, after)
+
+
+def _grader_files() -> dict:
+    return {name: casebook.tree_digest(ROOT / name) for name in ("grader", "solutions")}
+
+
+@pytest.fixture(scope="module")
+def graded():
+    """Every runnable case graded: a few at a time, then those that must run alone."""
+    limits.protect_reference()  # what the first grading does anyway (as root): not a change
+    files_before = _grader_files()
+    cases = [c for c in CASES if runnable(c)]
+    results: dict[str, Graded] = {}
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        futures = {c.id: pool.submit(_grade, c) for c in cases if not c.alone}
+        results.update({key: future.result() for key, future in futures.items()})
+    for case in cases:
+        if case.alone:
+            results[case.id] = _grade(case)
+    time.sleep(LATE)
+    for result in results.values():
+        result.reread = casebook.read_report(result.prepared.output)
+    yield {"cases": results, "files_before": files_before, "files_after": _grader_files()}
+    for result in results.values():
+        for folder in ("/tmp", "/var/tmp", "/dev/shm"):  # what write_outside may leave there
+            for path in Path(folder).glob(f"{result.prepared.marker}*"):
+                path.unlink(missing_ok=True)
+        casebook.remove(result.prepared)
+
+
+def expected_scores(case) -> dict[tuple[str, str], float]:
+    """(exercise, function) -> the points it must earn: none where the attack is, else all."""
+    return {
+        (exercise.module, function.name): 0.0
+        if exercise.module == case.module and function.name in case.zero
+        else function.points
+        for exercise in load_course().exercises
+        for function in exercise.functions
+    }
+
+
+def check_native_report(case, report: dict, validator) -> None:
+    validator.validate(report)
+    assert report["suite"] == "hidden" and report["suite_digest"] == suite_digest("hidden")
+    assert report["grader_errors"] == [], report["grader_errors"]
+    got = {}
+    for exercise in report["exercises"]:
+        for test in exercise["tests"]:
+            key = (exercise["name"], test["function"])
+            got[key] = got.get(key, 0.0) + test["score"]
+            if case.status and key[0] == case.module and key[1] in case.zero:
+                assert test["status"] == case.status, (test["name"], test["feedback"])
+    wrong = {
+        f"{e}.{f}": (got.get((e, f)), want)
+        for (e, f), want in expected_scores(case).items()
+        if abs(got.get((e, f), -1.0) - want) > EPS
+    }
+    assert not wrong, f"scores (got, expected) that are not as honest code earns: {wrong}"
+
+
+def check_gradescope_report(case, report: dict) -> None:
+    assert report["extra_data"]["suite_digest"] == suite_digest("hidden")
+    assert report["stdout_visibility"] == "hidden" and report["tests"]
+    total = sum(expected_scores(case).values())
+    assert abs(report["score"] - total) < EPS, (report["score"], total)
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+def test_a_hostile_submission_is_graded_honestly(case, graded, report_validator):
+    if not runnable(case):
+        pytest.skip("only a grader running as root can defend this (see docs/security.md)")
+    result: Graded = graded["cases"][case.id]
+    prepared, run = result.prepared, result.run
+    where = f"{case.id} ({case.klass}: {case.about})"
+
+    # grade completed, in bounded time, without a traceback
+    assert run.returncode == 0, f"{where}: exit {run.returncode}\n{run.stderr[-3000:]}"
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    assert run.seconds < bound(case), f"{where}: took {run.seconds:.1f} s"
+
+    # the report at the output path is the grader's, and stays so
+    assert run.report_bytes is not None, f"{where}: no report at {prepared.output}"
+    assert prepared.marker.encode() not in run.report_bytes, "a forged report"
+    report = json.loads(run.report_bytes)
+    if case.format == "gradescope":
+        check_gradescope_report(case, report)
+    else:
+        check_native_report(case, report, report_validator)
+    assert result.reread == run.report_bytes, f"{where}: the report changed after grade ended"
+
+    # the attack won nothing and the hostile code ran (or, where it must not, did not)
+    evidence = casebook.canary_files(prepared)
+    leaks = {name: text[:500] for name, text in evidence.items() if name.startswith("LEAK")}
+    assert not leaks, f"{where}: the attack succeeded: {leaks}"
+    ran = [name for name in evidence if name.startswith("ran-")]
+    if case.runs:
+        assert ran, f"{where}: the hostile code never ran, so the case proves nothing"
+    else:
+        assert not ran, f"{where}: code that must never run did: {ran}"
+
+    # nothing of it is left: processes, private copies
+    assert casebook.survivors(prepared, check_uids=True) == []
+    for workdir in casebook.reported(prepared, "workdirs"):
+        assert not Path(workdir).exists(), f"the private copy {workdir} was left behind"
+
+    # the submission folder is unchanged; the secret reached neither the code nor the output
+    assert result.after == result.before, f"{where}: the graded folder changed"
+    for text in (run.stdout, run.stderr, run.report_bytes.decode(errors="replace")):
+        assert run.secret not in text
+
+
+def test_the_grader_the_suites_and_the_solutions_are_unchanged(graded):
+    before, after = graded["files_before"], graded["files_after"]
+    for name in before:
+        changed = {
+            path
+            for path in before[name].keys() | after[name].keys()
+            if before[name].get(path) != after[name].get(path)
+        }
+        assert not changed, f"{name}/ changed while hostile cases were graded: {sorted(changed)}"
+
+
+def test_every_class_of_issue_4_has_a_case():
+    assert {c.klass for c in CASES} == set(casebook.CLASSES)
+    assert len({c.id for c in CASES}) == len(CASES)
