@@ -52,13 +52,18 @@ def check_output_path(output: str | None) -> Path | None:
     return path
 
 
-def clear_planted(path: Path) -> None:
-    """Remove a folder that appeared at the report's path while the submission ran.
+def clear_planted(path: Path, user: str | int) -> None:
+    """Remove what the submission left where the report goes, if that folder was open to it.
 
-    `check_output_path` refused a folder there before grading, so one now was planted (the path
-    may be in a folder the submission can write to); the atomic rename of the report would fail
-    on it. Anything else there (a file, a symlink) is replaced by the rename, never followed.
+    `check_output_path` refused a folder at the report's path before grading, so one now was
+    planted; the atomic rename of the report would fail on it. Anything else there (a file, a
+    symlink) is replaced by the rename, never followed. Files the worker's own uid left beside
+    it go too (the same sweep as in /tmp).
     """
+    from grader.sandbox.limits import remove_files_of
+
+    if isinstance(user, int):
+        remove_files_of(user, (str(path.parent),))
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
 
@@ -121,13 +126,14 @@ def grade_one(path, suite, output, fmt, fail_under, timeout, verbose) -> None:
     from grader.runner import SuiteUnavailable, grade_submission
     from grader.summary import summary
 
+    user = worker_user()
     try:
-        report = grade_submission(folder, suite=suite, timeout=timeout, user=worker_user())
+        report = grade_submission(folder, suite=suite, timeout=timeout, user=user)
     except SuiteUnavailable as problem:
         raise click.UsageError(str(problem)) from None
     if out is not None:
         try:
-            clear_planted(out)
+            clear_planted(out, user)
             write_json_atomically(out, render(report, fmt))
         except OSError as e:
             raise click.ClickException(f"could not write the report to {out}: {e}") from None

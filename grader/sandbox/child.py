@@ -160,7 +160,7 @@ def confine(config: dict, proctree) -> dict:
     """Resource limits, privilege drop, working folder, import guards. Returns what was applied."""
     import signal
 
-    applied: dict = {"limits": [], "dropped": False, "no_network": False}
+    applied: dict = {"limits": [], "dropped": False, "no_network": False, "own_ipc": False}
     try:
         import resource
     except ImportError:  # Windows
@@ -198,12 +198,15 @@ def confine(config: dict, proctree) -> dict:
         import ctypes
 
         libc = ctypes.CDLL(None)
-        PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, CLONE_NEWNET = 4, 38, 0x40000000
+        PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
+        CLONE_NEWNET, CLONE_NEWIPC = 0x40000000, 0x08000000
         libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # the grader reads our /proc entries
         libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  # no setuid program gives privileges back
         # A network namespace of our own: no network, no abstract sockets of the host. Needs
         # root (and a kernel that allows it); otherwise the network stays as it is.
         applied["no_network"] = as_root and libc.unshare(CLONE_NEWNET) == 0
+        # And System V IPC and POSIX message queues of our own, gone with the worker's tree.
+        applied["own_ipc"] = as_root and libc.unshare(CLONE_NEWIPC) == 0
     if as_root and target_uid is not None:
         os.setgroups([])
         os.setgid(config["gid"])

@@ -101,7 +101,7 @@ class Sandbox:
         self._state: dict = {"workers": [], "repaired": []}
         limits.adopt_orphans(True)  # until the finalizer (close) says otherwise
         self._finalizer = weakref.finalize(
-            self, _cleanup, self._state, self._folder, self._original, self._snapshot
+            self, _cleanup, self._state, self._folder, self._original, self._snapshot, self._owner
         )
         self._spare = self._start()
 
@@ -297,14 +297,19 @@ class Sandbox:
                 raise wire.ProtocolError(f"bad generator state: {e}") from None
 
 
-def _cleanup(state: dict, folder, original: Path, snapshot: workdir.Snapshot) -> None:
-    """Kill the worker's tree, delete the private folder, put the original folder back as it
-    was (run by `close()`, or at garbage collection or exit if close was forgotten)."""
+def _cleanup(
+    state: dict, folder, original: Path, snapshot: workdir.Snapshot, owner: tuple | None
+) -> None:
+    """Kill the workers' trees, delete the private folder, put the original folder back as it
+    was, and delete what the workers' user left in /tmp and the like, if that user is the
+    sandbox's own (run by `close()`, or at garbage collection or exit if close was forgotten)."""
     for worker in state["workers"]:
         worker.kill()
     limits.adopt_orphans(False)
     folder.remove()
     state["repaired"] = workdir.restore(original, snapshot)
+    if owner is not None:
+        state["swept"] = limits.remove_files_of(owner[0])
 
 
 def _list(value: Any) -> list:

@@ -125,6 +125,58 @@ def _id_ranges(map_file: str) -> list[tuple[int, int]] | None:
     return [(int(r[0]), int(r[0]) + int(r[2])) for r in rows if len(r) == 3]
 
 
+#: World-writable folders where a worker can leave files behind (its own copy and home are
+#: deleted anyway): swept after grading when the worker's uid is one of its own.
+SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
+_SWEEP_DEPTH, _SWEEP_ENTRIES = 8, 100_000
+
+
+def remove_files_of(uid: int, folders: tuple[str, ...] = SHARED_FOLDERS) -> list[str]:
+    """Delete what `uid` left in the world-writable `folders`, once its processes are gone.
+
+    Only for a uid without an account (`unused_uid`, `grade batch`'s): nobody else owns files
+    as it, so everything it owns there is the submission's. Folders of other users are entered
+    only when world-writable (the only ones `uid` could write into). Returns what was removed.
+    """
+    import pwd
+    import shutil
+    import stat
+
+    try:
+        pwd.getpwuid(uid)
+        return []  # a real account (e.g. nobody): its files are not all ours to delete
+    except KeyError:
+        pass
+    removed: list[str] = []
+    budget = [_SWEEP_ENTRIES]
+
+    def sweep(folder: str, depth: int) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            budget[0] -= 1
+            if budget[0] < 0:
+                return
+            try:
+                st = entry.stat(follow_symlinks=False)
+                if st.st_uid == uid:
+                    if stat.S_ISDIR(st.st_mode):
+                        shutil.rmtree(entry.path)
+                    else:
+                        os.unlink(entry.path)
+                    removed.append(entry.path)
+                elif stat.S_ISDIR(st.st_mode) and st.st_mode & 0o002 and depth < _SWEEP_DEPTH:
+                    sweep(entry.path, depth + 1)
+            except OSError:
+                continue
+
+    for folder in folders:
+        sweep(folder, 0)
+    return removed
+
+
 _PR_SET_DUMPABLE, _PR_SET_CHILD_SUBREAPER = 4, 36
 _hardened = False
 _sandboxes_open = 0

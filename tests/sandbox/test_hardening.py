@@ -4,6 +4,7 @@ through the real CLI; these pin each defence down where it lives)."""
 from __future__ import annotations
 
 import pwd
+import secrets
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 from grader.sandbox import limits, proctree, wire
+from grader.sandbox.client import Sandbox
 from grader.sandbox.errors import CallTimeout
 
 as_root = pytest.mark.skipif(not limits.AS_ROOT, reason="needs root")
@@ -176,3 +178,49 @@ def test_an_unused_uid_has_no_account_and_no_process():
         pwd.getpwuid(uid)
     assert proctree.count_user_processes(uid) == 0
     assert limits.worker_user(uid) == (uid, uid)
+
+
+# --- what outlives the worker ------------------------------------------------------------------
+
+
+@as_root
+@linux_only
+def test_as_root_what_a_worker_of_its_own_uid_leaves_in_shared_folders_goes(write):
+    marker = f"gd-hardening-{secrets.token_hex(6)}"
+    shared = [Path(d) for d in ("/tmp", "/var/tmp", "/dev/shm") if Path(d).is_dir()]
+    folder = write(
+        m=f"""
+import os
+
+def leave(folders):
+    for folder in folders:
+        os.mkdir(os.path.join(folder, {marker!r}))
+        with open(os.path.join(folder, {marker!r}, "data"), "w") as f:
+            f.write("x")
+        os.symlink("/etc/passwd", os.path.join(folder, {marker!r} + ".link"))
+"""
+    )
+    with Sandbox(folder, user=limits.unused_uid()) as box:
+        box.call("m", "leave", [str(d) for d in shared])
+        assert all((d / marker / "data").exists() for d in shared)
+    assert not [p for d in shared for p in d.glob(f"{marker}*")]
+    assert Path("/etc/passwd").exists()
+
+
+@as_root
+@linux_only
+def test_as_root_system_v_ipc_of_the_worker_is_its_own(sandbox):
+    box = sandbox(
+        m="""
+import ctypes
+
+def make(key):
+    return ctypes.CDLL(None).shmget(key, 1 << 20, 0o1000 | 0o600)  # IPC_CREAT
+"""
+    )
+    if not box.worker_info["own_ipc"]:
+        pytest.skip("this kernel does not give the worker an IPC namespace")
+    key = secrets.randbelow(1 << 30) + 1
+    assert box.call("m", "make", key).value >= 0
+    with open("/proc/sysvipc/shm") as f:
+        assert str(key) not in [line.split()[0] for line in f.readlines()[1:]]
