@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import pwd
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -108,6 +109,20 @@ def graded():
         casebook.remove(result.prepared)
 
 
+def own_uids(prepared) -> bool:
+    """Whether the case's workers ran as uids without an account (private to the grading)."""
+    uids = casebook.reported_uids(prepared)
+    return bool(uids) and all(not _has_account(uid) for uid in uids)
+
+
+def _has_account(uid: int) -> bool:
+    try:
+        pwd.getpwuid(uid)
+    except KeyError:
+        return False
+    return True
+
+
 def expected_scores(case) -> dict[tuple[str, str], float]:
     """(exercise, function) -> the points it must earn: none where the attack is, else all."""
     return {
@@ -178,10 +193,13 @@ def test_a_hostile_submission_is_graded_honestly(case, graded, report_validator)
     else:
         assert not ran, f"{where}: code that must never run did: {ran}"
 
-    # nothing of it is left: processes, private copies
+    # nothing of it is left: processes, private copies, files it left in shared folders
     assert casebook.survivors(prepared, check_uids=True) == []
     for workdir in casebook.reported(prepared, "workdirs"):
         assert not Path(workdir).exists(), f"the private copy {workdir} was left behind"
+    if own_uids(prepared):  # a uid of its own: the grader sweeps what it left in /tmp & co
+        left = [p for p in casebook.reported(prepared, "outside") if os.path.lexists(p)]
+        assert not left, f"{where}: left behind: {left}"
 
     # the submission folder is unchanged; the secret reached neither the code nor the output
     assert result.after == result.before, f"{where}: the graded folder changed"

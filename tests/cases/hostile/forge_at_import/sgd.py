@@ -11,6 +11,8 @@ for _path in _hostile.forge(_hostile.OUTPUT, os.path.join(_folder, "results.json
                             _hostile.RESULTS, "report.json", os.path.join(_hostile.ORIGINAL,
                             "report.json")):  # fmt: skip
     _hostile.note("forged", _path)
+    if _path != _hostile.OUTPUT and os.path.dirname(_path) == _folder:
+        _hostile.note("outside", _path)  # beside the report: must not outlive the grading
 
 
 def sgd_step(x, y, w, b, eta):

@@ -14,10 +14,13 @@ try:
 except OSError as e:
     _hostile.note("not-planted", repr(e))
 _decoy = os.path.join(os.path.dirname(_hostile.OUTPUT), "decoy.json")
-_hostile.forge(_decoy)
+if _hostile.forge(_decoy):
+    _hostile.note("outside", _decoy)  # must not outlive the grading
 for _name in ("report.json.tmp", ".report.json.tmp", "results.json"):
+    _link = os.path.join(os.path.dirname(_hostile.OUTPUT), _name)
     try:
-        os.symlink(_decoy, os.path.join(os.path.dirname(_hostile.OUTPUT), _name))
+        os.symlink(_decoy, _link)
+        _hostile.note("outside", _link)
     except OSError:
         pass
 

@@ -52,13 +52,14 @@ for name, action in (("sgd.py", "rewrite"), ("batch_gradient.py", "delete"),
     except OSError as e:
         _hostile.note("original-refused", f"{action} {name}: {e!r}")
 
-# World-writable places: allowed, and left behind (see docs/security.md).
-for folder in ("/tmp", "/var/tmp", "/dev/shm"):
-    path = os.path.join(folder, f"{_hostile.MARKER}-outside.txt")
+# World-writable places: it may write there while it runs, but nothing may stay behind.
+for folder in ("/tmp", "/var/tmp", "/dev/shm", os.path.dirname(_hostile.OUTPUT)):
+    path = os.path.join(folder, f"{_hostile.MARKER}-outside")
     try:
-        with open(path, "w") as f:
-            f.write("hostile\n")
-        _hostile.note("wrote-world-writable", path)
+        os.mkdir(path)
+        with open(os.path.join(path, "data.bin"), "wb") as f:
+            f.write(bytes(1 << 20))
+        _hostile.note("outside", path)
     except OSError:
         pass
 shutil.copy(__file__, os.path.join(os.environ["HOME"], "copy.py"))
