@@ -7,7 +7,13 @@ from pathlib import Path
 import click
 
 from grader import defaults
-from grader.commands.common import INSTRUCTOR, SUITE_CHOICE, instructor_only, timeout_option
+from grader.commands.common import (
+    INSTRUCTOR,
+    SUITE_CHOICE,
+    instructor_only,
+    timeout_option,
+    writing,
+)
 
 if INSTRUCTOR:
     from grader.instructor.batch import BatchError, Outcome, Progress, grade_batch
@@ -66,8 +72,9 @@ def batch(directory, output, jobs, suite, timeout, wall_limit) -> None:
         )
     bar = _Bar()
     try:
-        result = grade_batch(directory, output, jobs=jobs, suite=suite, timeout=timeout,
-                             wall_limit=wall_limit, progress=bar)  # fmt: skip
+        with writing("the batch's output"):
+            result = grade_batch(directory, output, jobs=jobs, suite=suite, timeout=timeout,
+                                 wall_limit=wall_limit, progress=bar)  # fmt: skip
     except BatchError as problem:
         raise click.ClickException(str(problem)) from None
     except KeyboardInterrupt:

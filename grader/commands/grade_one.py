@@ -2,60 +2,27 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import click
 
 from grader import defaults
+from grader.commands.common import (
+    DEFAULT_PATH,
+    SUITE_CHOICE,
+    check_output_file,
+    check_submission_dir,
+    timeout_option,
+    writing,
+)
 from grader.formats import FORMATS
-
-DEFAULT_PATH = "exercises"
-SUITE_CHOICE = click.Choice(["public", "hidden"])
-
-
-def check_submission_dir(path: str) -> Path:
-    """The submission folder, or a UsageError that says what to do."""
-    folder = Path(path)
-    if not folder.exists():
-        if path == DEFAULT_PATH:
-            raise click.UsageError(
-                "There is no ./exercises folder here. Run `grade` from the folder that holds "
-                "exercises/, or name the submission folder: `grade PATH`."
-            )
-        raise click.UsageError(
-            f"There is no folder {path!r}. Check the path, or run `grade --help`."
-        )
-    if not folder.is_dir():
-        raise click.UsageError(
-            f"{path!r} is a file; `grade` takes the folder that holds batch_gradient.py, sgd.py "
-            "and logistic_regression.py."
-        )
-    return folder
-
-
-def check_output_path(output: str | None) -> Path | None:
-    """Refuse an output path that cannot be written before spending time on grading."""
-    if output is None:
-        return None
-    path = Path(output)
-    if path.is_dir():
-        raise click.UsageError(
-            f"--output {output!r} is a folder; give a file name, e.g. report.json."
-        )
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise click.UsageError(f"--output {output!r}: the folder {str(parent)!r} does not exist.")
-    if not os.access(parent, os.W_OK):
-        raise click.UsageError(f"--output {output!r}: the folder {str(parent)!r} is not writable.")
-    return path
 
 
 def clear_planted(path: Path, user: str | int) -> None:
     """Remove what the submission left where the report goes, if that folder was open to it.
 
-    `check_output_path` refused a folder at the report's path before grading, so one now was
+    `check_output_file` refused a folder at the report's path before grading, so one now was
     planted; the atomic rename of the report would fail on it. Anything else there (a file, a
     symlink) is replaced by the rename, never followed. Files the worker's own uid left beside
     it go too (the same sweep as in /tmp).
@@ -101,14 +68,7 @@ def worker_user() -> str | int:
     metavar="PERCENT",
     help="Exit with status 1 when the score is below PERCENT of the maximum.",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    metavar="SECONDS",
-    default=defaults.TIMEOUT,
-    show_default=True,
-    help="Time limit of one call of your code.",
-)
+@timeout_option
 @click.option(
     "-v", "--verbose", is_flag=True, help="List every failing test, not one per function."
 )
@@ -119,12 +79,20 @@ def grade_one(path, suite, output, fmt, fail_under, timeout, verbose) -> None:
     --fail-under; 2 for a usage error.
     """
     folder = check_submission_dir(path)
-    out = check_output_path(output)
+    out = check_output_file(output, not_inside=folder)
     # Imported here so that usage errors and --help answer without loading pytest and NumPy.
     from grader.formats import render
     from grader.report import write_json_atomically
     from grader.runner import SuiteUnavailable, grade_submission
+    from grader.submission import submission_root
     from grader.summary import summary
+
+    # The same search as `grade batch` and Gradescope: a repository holding exercises/ grades
+    # the same whichever way it is handed in.
+    found = submission_root(folder)
+    if found != folder:
+        click.echo(f"The exercise files are in {found}/: grading that folder.", err=True)
+        folder = found
 
     user = worker_user()
     try:
@@ -132,11 +100,9 @@ def grade_one(path, suite, output, fmt, fail_under, timeout, verbose) -> None:
     except SuiteUnavailable as problem:
         raise click.UsageError(str(problem)) from None
     if out is not None:
-        try:
+        with writing("the report"):
             clear_planted(out, user)
             write_json_atomically(out, render(report, fmt))
-        except OSError as e:
-            raise click.ClickException(f"could not write the report to {out}: {e}") from None
     click.echo(summary(report, verbose=verbose))
     if out is not None:
         click.echo(f"Report written to {out}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from grader.commands.common import INSTRUCTOR, instructor_only
+from grader.commands.common import INSTRUCTOR, instructor_only, writing
 
 
 @click.command(
@@ -34,7 +34,8 @@ def gradescope(file) -> None:
     from grader.instructor.source import NotInstructorCopy
 
     try:
-        bundle = make_bundle(file)
+        with writing("the bundle"):
+            bundle = make_bundle(file)
     except NotInstructorCopy as problem:
         raise click.ClickException(str(problem)) from None
     click.echo(f"Autograder bundle: {bundle.path} ({len(bundle.files)} files)")

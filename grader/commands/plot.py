@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import click
 
-from grader import defaults
-from grader.commands.grade_one import DEFAULT_PATH, check_output_path, check_submission_dir
+from grader.commands.common import (
+    DEFAULT_PATH,
+    check_output_file,
+    check_submission_dir,
+    timeout_option,
+    writing,
+)
 
 
 @click.command(
@@ -22,14 +27,7 @@ from grader.commands.grade_one import DEFAULT_PATH, check_output_path, check_sub
     show_default=True,
     help="Where to write the picture (PNG).",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    metavar="SECONDS",
-    default=defaults.TIMEOUT,
-    show_default=True,
-    help="Time limit of one call of your code.",
-)
+@timeout_option
 def plot(path, output, timeout) -> None:
     """Draw the loss per epoch of your mini-batch GD, SGD and logistic GD beside the reference.
 
@@ -38,7 +36,7 @@ def plot(path, output, timeout) -> None:
     pip install -e ".[plot]".
     """
     folder = check_submission_dir(path)
-    out = check_output_path(output)
+    out = check_output_file(output)
     if out.suffix.lower() != ".png":
         raise click.UsageError(
             f"--output {output!r}: the picture is a PNG; name it e.g. curves.png."
@@ -48,7 +46,8 @@ def plot(path, output, timeout) -> None:
 
     click.echo(f"Running the descents of {folder}/ in the sandbox (a few seconds)...", err=True)
     try:
-        written = draw_plot(folder, output=out, timeout=timeout)
+        with writing("the picture"):
+            written = draw_plot(folder, output=out, timeout=timeout)
     except PlotUnavailable as problem:
         raise click.UsageError(str(problem)) from None
     click.echo(f"Loss curves written to {written}")

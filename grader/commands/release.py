@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from grader.commands.common import INSTRUCTOR, instructor_only
+from grader.commands.common import INSTRUCTOR, instructor_only, writing
 
 
 @click.command(
@@ -32,7 +32,8 @@ def release(outdir, archive, workflow) -> None:
     from grader.instructor.release import HandoutError, make_handout
 
     try:
-        handout = make_handout(outdir, archive=archive, workflow=workflow)
+        with writing("the handout"):
+            handout = make_handout(outdir, archive=archive, workflow=workflow)
     except HandoutError as problem:
         raise click.UsageError(str(problem)) from None
     click.echo(f"Handout: {handout.folder} ({len(handout.files)} files)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from grader import defaults
-from grader.commands.grade_one import DEFAULT_PATH, SUITE_CHOICE, check_submission_dir
+from grader.commands.common import DEFAULT_PATH, SUITE_CHOICE, check_submission_dir, timeout_option
 
 
 @click.command(
@@ -17,18 +17,11 @@ from grader.commands.grade_one import DEFAULT_PATH, SUITE_CHOICE, check_submissi
 @click.option(
     "--suite",
     type=SUITE_CHOICE,
-    default="public",
+    default=defaults.SUITE,
     show_default=True,
     help="The suite to run on every save.",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    metavar="SECONDS",
-    default=defaults.TIMEOUT,
-    show_default=True,
-    help="Time limit of one call of your code.",
-)
+@timeout_option
 @click.option("--once", is_flag=True, help="Grade once, draw the view and exit.")
 @click.option(
     "--max-runs",

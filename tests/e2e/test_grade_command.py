@@ -135,3 +135,12 @@ def test_what_the_submission_prints_is_kept_per_test_and_capped(grade, submissio
     assert all(len(t["output"]) < 10_000 and "cut" in t["output"] for t in predict)
     assert graded.report["output_note"]
     assert graded.report["score"] == graded.report["max_score"]
+
+
+def test_a_repository_holding_exercises_is_graded_like_batch_and_gradescope_grade_it(
+    grade, tmp_path
+):
+    shutil.copytree(ROOT / "solutions", tmp_path / "repo" / "exercises")
+    graded = grade(str(tmp_path / "repo"), "--suite", "hidden")
+    assert graded.report["score"] == 25
+    assert "grading that folder" in graded.stderr

@@ -65,3 +65,17 @@ def test_help_lists_options_and_exit_statuses(run):
 def test_version(run):
     result = run("--version")
     assert result.exit_code == 0 and "grade, version" in result.output
+
+
+def test_a_report_inside_the_submission_folder_is_refused(run, tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "sgd.py").write_text("")
+    result = run("sub", "-o", "sub/sgd.py")
+    assert result.exit_code == 2 and "inside the submission folder" in result.output
+    assert (tmp_path / "sub" / "sgd.py").read_text() == ""
+
+
+def test_an_output_folder_that_cannot_be_written_is_refused_before_grading(run, tmp_path):
+    (tmp_path / "sub").mkdir()
+    result = run("sub", "-o", "/proc/report.json")
+    assert result.exit_code == 2 and "cannot write in '/proc'" in result.output

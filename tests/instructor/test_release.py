@@ -145,7 +145,7 @@ def test_every_module_is_either_handed_out_or_instructor_only():
 def test_release_refuses_a_folder_that_is_not_empty(tmp_path, run_grade):
     (tmp_path / "old.txt").write_text("keep me")
     result = run_grade("release", tmp_path)
-    assert result.returncode == 1 and "not an empty folder" in result.stderr
+    assert result.returncode == 2 and "not an empty folder" in result.stderr
     assert (tmp_path / "old.txt").read_text() == "keep me"
 
 
