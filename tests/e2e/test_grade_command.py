@@ -144,3 +144,20 @@ def test_a_repository_holding_exercises_is_graded_like_batch_and_gradescope_grad
     graded = grade(str(tmp_path / "repo"), "--suite", "hidden")
     assert graded.report["score"] == 25
     assert "grading that folder" in graded.stderr
+
+
+def test_a_submission_may_use_the_course_data_and_nothing_else_of_the_grader(grade, submission):
+    uses_data = (
+        "import numpy as np\nfrom grader.datasets import toy_regression\n\n"
+        "X_TOY, Y_TOY = toy_regression()\n"
+    )
+    folder = submission(
+        edits={
+            "batch_gradient": [("import numpy as np\n", uses_data)],
+            "sgd": [("import numpy as np\n", "import numpy as np\nimport grader.runner\n")],
+        }
+    )
+    graded = grade(str(folder), "--suite", "hidden")
+    assert graded.exercise("batch_gradient")["score"] == 10
+    assert graded.exercise("sgd")["score"] == 0
+    assert "'grader.runner' is not available" in graded.exercise("sgd")["tests"][0]["feedback"]

@@ -74,9 +74,19 @@ def test_the_worker_runs_in_a_private_copy_with_only_regular_files(sandbox, tmp_
 
 def test_the_grader_its_tests_and_pytest_cannot_be_imported(sandbox):
     box = sandbox(m=PROBE)
-    for name in ("grader", "grader.datasets", "solutions", "exercises", "pytest", "_pytest"):
+    blocked = (
+        "grader.runner",
+        "grader.suites.hidden",
+        "solutions",
+        "exercises",
+        "pytest",
+        "_pytest",
+    )
+    for name in blocked:
         with pytest.raises(StudentException, match="not available to submissions"):
             box.call("m", "load", name)
+    # The course's data is the one exception: the stubs' examples import it.
+    assert box.call("m", "load", "grader.datasets").value == "grader.datasets"
     assert box.call("m", "load", "numpy.linalg").value == "numpy.linalg"
     assert box.call("m", "load", "itertools").value == "itertools"
 
