@@ -42,6 +42,13 @@ def summary(report: Report, *, verbose: bool = False) -> str:
         for exercise, functions in unwritten.items():
             lines.append(f"  {exercise}: {', '.join(functions)}")
         failing = [(e, t) for e, t in failing if t.function not in unwritten.get(e.name, ())]
+    whole = _failed_as_a_whole(report)
+    if whole:
+        lines += ["", click.style("Exercises that could not run at all", bold=True)]
+        for exercise, feedback in whole.items():
+            lines.append(f"  {click.style('ERROR', fg='red')} {exercise}")
+            lines += [f"      {line}" for line in feedback.splitlines()]
+        failing = [(e, t) for e, t in failing if e.name not in whole]
     if failing:
         lines += ["", click.style("What to look at", bold=True)]
         shown: set[tuple[str, str]] = set()
@@ -96,4 +103,21 @@ def _unwritten(report: Report) -> dict[str, list[str]]:
             tests = [t for t in exercise.tests if t.function == function]
             if all(t.status is Status.ERROR and "NotImplementedError" in t.feedback for t in tests):
                 found.setdefault(exercise.name, []).append(function)
+    return found
+
+
+def _failed_as_a_whole(report: Report) -> dict[str, str]:
+    """Exercises every test of which failed with one and the same message: a module that is
+    missing or does not import. Said once, instead of once per function."""
+    found = {}
+    for exercise in report.exercises:
+        messages = {t.feedback for t in exercise.tests if t.status is Status.ERROR}
+        if (
+            exercise.tests
+            and len(messages) == 1
+            and all(t.status is Status.ERROR for t in exercise.tests)
+        ):
+            message = messages.pop()
+            if "NotImplementedError" not in message:
+                found[exercise.name] = message
     return found
