@@ -138,7 +138,7 @@ class Sandbox:
         if module in self._broken:
             raise _copy(self._broken[module])
         if module not in self._modules_present and not self._folder.has_module(module):
-            raise ModuleMissing(f"The submission has no file {module}.py.")
+            raise ModuleMissing(_missing_message(self._original, module))
         if (module, function) in self._timed_out:
             raise CallTimeout(self._timed_out[module, function])
         if self._crashes.get((module, function), 0) >= CRASHES_BEFORE_GIVING_UP:
@@ -318,3 +318,16 @@ def _list(value: Any) -> list:
 
 def _copy(error: Exception) -> Exception:
     return type(error)(str(error), traceback=error.traceback, output=error.output)
+
+
+def _missing_message(folder: Path, module: str) -> str:
+    """Why the module's file is not in the private copy: absent, a link, or not a plain file."""
+    path = folder / f"{module}.py"
+    if path.is_symlink():
+        return (
+            f"{module}.py is a symbolic link; the grader reads only plain files. Put the file "
+            "itself in the submission folder."
+        )
+    if path.exists() and not path.is_file():
+        return f"{module}.py is not a plain file; the grader reads only plain files."
+    return f"The submission has no file {module}.py."
