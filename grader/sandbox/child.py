@@ -186,7 +186,13 @@ def confine(config: dict, proctree) -> dict:
     """Resource limits, privilege drop, working folder, import guards. Returns what was applied."""
     import signal
 
-    applied: dict = {"limits": [], "dropped": False, "no_network": False, "own_ipc": False}
+    applied: dict = {
+        "limits": [],
+        "dropped": False,
+        "no_network": False,
+        "own_ipc": False,
+        "seccomp": False,
+    }
     try:
         import resource
     except ImportError:  # Windows
@@ -243,6 +249,7 @@ def confine(config: dict, proctree) -> dict:
     if sys.platform == "linux":
         PR_SET_PDEATHSIG = 1  # set after the uid change, which clears it
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
+        applied["seccomp"] = restrict_syscalls(ancestors(proctree))
     for stream in (sys.stdout, sys.stderr):  # as on a terminal, so that the two interleave right
         stream.reconfigure(line_buffering=True)
     sys.dont_write_bytecode = True  # the private copy holds the submission's files and no more
@@ -259,6 +266,89 @@ def confine(config: dict, proctree) -> dict:
     importlib.invalidate_caches()
     applied["uid"] = os.getuid() if hasattr(os, "getuid") else None
     return applied
+
+
+def ancestors(proctree) -> set[int]:
+    """Our parent (the reaper), the grader, and everything above them: what we must not signal."""
+    table, found = proctree.processes(), set()
+    pid = os.getppid()
+    while pid > 1 and pid not in found:
+        found.add(pid)
+        pid = table.get(pid, (0,))[0]
+    return found
+
+
+# Syscalls a submission never needs: tracing, reading or writing another process's memory,
+# signals through pidfds (a /proc/<pid> folder is one). And those that signal a process named
+# by the first argument, refused when it names one of our ancestors (or -1: everybody).
+_SYSCALLS = {  # machine: (audit arch, always refused, refused for ancestors)
+    "x86_64": (0xC000003E, (101, 310, 311, 424, 438, 200), (62, 234, 129, 297, 434)),
+    "aarch64": (0xC00000B7, (117, 270, 271, 424, 438, 130), (129, 131, 138, 240, 434)),
+}
+
+
+def restrict_syscalls(protected: set[int]) -> bool:
+    """A seccomp filter (no root needed, and no way back) on this process and all it starts.
+
+    Refused with EPERM: ptrace, process_vm_readv/writev, pidfd_send_signal, pidfd_getfd and
+    tkill always; kill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo and pidfd_open when they
+    name `protected` processes (as pid or process group) or -1. As root that is defence in
+    depth (another uid may not be signalled anyway); as a normal user it is what keeps the
+    submission from killing or freezing the grader and its parents. Calls of another ABI
+    (32-bit, x32) are refused whole. Returns whether the filter is in place.
+    """
+    import ctypes
+    import platform
+
+    known = _SYSCALLS.get(platform.machine())
+    if known is None:
+        return False
+    arch, refused, checked = known
+    targets = {0xFFFFFFFF}
+    for pid in protected:
+        targets |= {pid, -pid & 0xFFFFFFFF}
+        try:
+            targets.add(-os.getpgid(pid) & 0xFFFFFFFF)
+        except OSError:
+            pass
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    program = [("ld", 4), ("jeq", arch, None, "other_abi"), ("ld", 0),
+               ("jge", 0x40000000, "other_abi", None)]  # fmt: skip
+    program += [("jeq", nr, "refuse", None) for nr in refused]
+    program += [("jeq", nr, "check", None) for nr in checked]
+    program += [("ret", allow), ("label", "check"), ("ld", 16)]
+    program += [("jeq", target, "refuse", None) for target in sorted(targets)]
+    program += [("ret", allow), ("label", "refuse"), ("ret", eperm)]
+    program += [("label", "other_abi"), ("ret", enosys)]
+    code = [step for step in program if step[0] != "label"]
+    labels, at = {}, 0
+    for step in program:
+        if step[0] == "label":
+            labels[step[1]] = at
+        else:
+            at += 1
+
+    class Filter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                    ("k", ctypes.c_uint32)]  # fmt: skip
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(Filter))]
+
+    filters = (Filter * len(code))()
+    for i, step in enumerate(code):
+        if step[0] == "ld":  # BPF_LD | BPF_W | BPF_ABS
+            filters[i] = Filter(0x20, 0, 0, step[1])
+        elif step[0] == "ret":  # BPF_RET | BPF_K
+            filters[i] = Filter(0x06, 0, 0, step[1])
+        else:  # BPF_JMP | BPF_JEQ | BPF_K, or BPF_JGE
+            jump = {"jeq": 0x15, "jge": 0x35}[step[0]]
+            jt, jf = (0 if label is None else labels[label] - i - 1 for label in step[2:])
+            filters[i] = Filter(jump, jt, jf, step[1])
+    prog = Program(len(code), filters)
+    PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) == 0
 
 
 class Refuse:

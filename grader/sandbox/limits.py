@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from grader.sandbox import proctree
@@ -25,6 +26,7 @@ FILE_BYTES = 16 << 20  # RLIMIT_FSIZE: the biggest file a submission may write
 EXTRA_PROCESSES = 64  # RLIMIT_NPROC above what the worker's user already runs: fork bombs stop here
 KEPT_IF_SET = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # some CPUs need them for correct results
 TOKEN_VARIABLE = "GD_SANDBOX"  # marks the worker's processes (see `kill_tree`)
+REAP_SECONDS = 0.5  # how long `kill_tree` waits for a killed process to be reapable
 
 
 def worker_environment(home: Path, token: str) -> dict[str, str]:
@@ -283,7 +285,10 @@ def kill_tree(proc: subprocess.Popen, token: str, keep: frozenset[int] = frozens
             os.killpg(proc.pid, signal.SIGKILL)  # its session (all there is to kill off Linux)
         except OSError:
             pass
-    proc.wait()
+    try:
+        proc.wait(timeout=REAP_SECONDS)
+    except subprocess.TimeoutExpired:
+        pass  # held by a tracer (see below); its zombie comes to us when the tracer is gone
     if not LINUX:
         return
     _kill_marked_orphans(token, killed, keep)
@@ -295,11 +300,27 @@ def kill_tree(proc: subprocess.Popen, token: str, keep: frozenset[int] = frozens
         for pid, (ppid, state, session) in proctree.processes().items()
         if ppid == os.getpid() and state == "Z" and session in sessions
     }
-    for pid in zombies | set(killed):
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
+    _reap(zombies | set(killed))
+
+
+def _reap(pids: set[int]) -> None:
+    """Reap those of `pids` that are our children, waiting at most REAP_SECONDS.
+
+    Never a blocking wait: a dead process that another process of the submission still traces
+    (ptrace) stays a zombie its parent cannot reap until that tracer is gone, and a grader
+    waiting for it would wait for ever (as a normal user, a worker can trace its siblings).
+    """
+    deadline = time.monotonic() + REAP_SECONDS
+    while pids:
+        for pid in list(pids):
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    pids.discard(pid)
+            except ChildProcessError:
+                pids.discard(pid)  # not ours, or reaped already
+        if not pids or time.monotonic() > deadline:
+            return
+        time.sleep(0.005)
 
 
 def _kill_marked_orphans(token: str, killed: dict[int, int], keep: frozenset[int]) -> None:

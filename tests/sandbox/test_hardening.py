@@ -3,6 +3,7 @@ through the real CLI; these pin each defence down where it lives)."""
 
 from __future__ import annotations
 
+import os
 import pwd
 import secrets
 import sys
@@ -224,3 +225,38 @@ def make(key):
     assert box.call("m", "make", key).value >= 0
     with open("/proc/sysvipc/shm") as f:
         assert str(key) not in [line.split()[0] for line in f.readlines()[1:]]
+
+
+# --- signals and tracing -----------------------------------------------------------------------
+
+SIGNALLER = """
+import ctypes, errno, os, subprocess
+
+def probe(grader):
+    found = {}
+    for name, target in (("parent", os.getppid()), ("grader", grader), ("everybody", -1)):
+        try:
+            os.kill(target, 0)  # signal 0: only asks whether it could
+            found[name] = "allowed"
+        except OSError as e:
+            found[name] = errno.errorcode[e.errno]
+    libc = ctypes.CDLL(None, use_errno=True)
+    traced = libc.ptrace(16, os.getppid(), None, None)  # PTRACE_ATTACH
+    found["ptrace"] = "allowed" if traced == 0 else errno.errorcode[ctypes.get_errno()]
+    child = subprocess.Popen(["sleep", "30"])
+    child.kill()  # its own children: as before
+    found["own child"] = child.wait()
+    return found
+"""
+
+
+@linux_only
+def test_even_as_the_graders_own_user_the_worker_cannot_signal_or_trace_its_parents(write):
+    # user=None: the worker keeps our uid, so only its seccomp filter stands in the way.
+    with Sandbox(write(m=SIGNALLER), user=None) as box:
+        if not box.worker_info["seccomp"]:
+            pytest.skip("no seccomp filter on this machine")
+        assert box.call("m", "probe", os.getpid()).value == {
+            "parent": "EPERM", "grader": "EPERM", "everybody": "EPERM", "ptrace": "EPERM",
+            "own child": -9,
+        }  # fmt: skip
