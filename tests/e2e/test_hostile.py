@@ -10,7 +10,8 @@ run alone), with a secret variable in grade's environment. Then, for each case:
 - the functions the attack is in earn nothing, and every other function keeps full marks;
 - the attack left no evidence of success (nothing stolen, no foreign process signalled or read,
   no secret seen), and the hostile code did run where it should;
-- none of its processes is alive afterwards, nor its private working copy;
+- none of its processes is alive afterwards, nor its private working copy, nor (when its uid
+  was the grading's own) what it left in /tmp and beside the report;
 - the submission folder is as it was, and the secret is nowhere in the output.
 
 A last test checks that the grader's package, the suites and the solutions did not change.
