@@ -17,6 +17,8 @@ from pathlib import Path
 MAX_FILES = 2000
 MAX_FILE_BYTES = 8 << 20
 MAX_TOTAL_BYTES = 64 << 20
+MAX_DEPTH = 16  # folders inside folders
+MAX_PATH = 1024  # characters of a path inside the submission
 SKIPPED_DIRS = frozenset(
     {"__pycache__", ".git", ".hg", ".svn", ".venv", "venv", "node_modules", ".ipynb_checkpoints"}
 )
@@ -38,10 +40,25 @@ def take_snapshot(root: Path) -> Snapshot:
     todo = [""]
     while todo:
         rel = todo.pop()
-        with os.scandir(root / rel if rel else root) as entries:
+        try:
+            listing = os.scandir(root / rel) if rel else os.scandir(root)
+        except OSError:
+            if not rel:
+                raise
+            snap.left_out.add(rel)  # e.g. a folder its owner cannot read
+            del snap.dirs[rel]
+            continue
+        with listing as entries:
             for entry in entries:
                 path = f"{rel}/{entry.name}" if rel else entry.name
-                st = entry.stat(follow_symlinks=False)
+                if path.count("/") >= MAX_DEPTH or len(path) > MAX_PATH:
+                    snap.left_out.add(path)  # beyond any real submission (and PATH_MAX)
+                    continue
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    snap.left_out.add(path)
+                    continue
                 if stat.S_ISDIR(st.st_mode) and entry.name not in SKIPPED_DIRS:
                     snap.dirs[path] = (stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
                     todo.append(path)

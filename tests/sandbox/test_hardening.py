@@ -260,3 +260,19 @@ def test_even_as_the_graders_own_user_the_worker_cannot_signal_or_trace_its_pare
             "parent": "EPERM", "grader": "EPERM", "everybody": "EPERM", "ptrace": "EPERM",
             "own child": -9,
         }  # fmt: skip
+
+
+def test_a_folder_nested_beyond_any_path_limit_is_left_out(write):
+    folder = write(m="def f():\n    return 'graded'\n")
+    here = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(40):  # 40 folders of 200 characters: far beyond PATH_MAX
+            os.mkdir("d" * 200, dir_fd=here)
+            deeper = os.open("d" * 200, os.O_RDONLY | os.O_DIRECTORY, dir_fd=here)
+            os.close(here)
+            here = deeper
+        os.close(os.open("x.py", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=here))
+    finally:
+        os.close(here)
+    with Sandbox(folder) as box:
+        assert box.call("m", "f").value == "graded"
