@@ -1,8 +1,9 @@
 """`python -m grader` is the `grade` command.
 
-`-m` puts the current folder first on sys.path; take it off before anything else is imported,
-so that a `numpy.py` or `pytest.py` in a submission folder can never stand in for the real one
-in the trusted process. (The `grade` console script never had it.)
+`-m` puts the current folder first on sys.path; it is taken off here, before anything else
+is imported, so that a `numpy.py` or `pytest.py` in the current folder cannot stand in for the
+real one. It cannot help with a `grader/` folder there, which Python finds before this file
+runs: inside an untrusted folder, run the `grade` script or `python -I -m grader`.
 """
 
 import os

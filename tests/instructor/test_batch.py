@@ -137,9 +137,12 @@ def _records(out: Path) -> dict[str, dict]:
 
 
 def _start(folder: Path, out: Path) -> subprocess.Popen:
+    # A shell that runs this suite in the background ignores SIGINT, and children inherit
+    # that; the batch must see Ctrl-C as a person's terminal would send it.
     return subprocess.Popen(
         [GRADE, "batch", folder, "-o", out, "--jobs", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
 
 
