@@ -38,8 +38,10 @@ TRACEBACK_LIMIT = 16 << 10
 
 def main() -> None:
     config = json.loads(sys.argv[1])
-    config["fds"] = renumber(config["fds"])
-    sys.argv[1] = json.dumps(config)  # what the worker runs with, for whoever looks
+    members = config.pop("members", None)
+    if members is None:
+        config["fds"] = renumber(config["fds"])
+        sys.argv[1] = json.dumps(config)  # what the worker runs with, for whoever looks
     # Python < 3.11 puts this script's folder first on sys.path even under -I: the grader's own
     # sandbox modules are not for submissions.
     sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != HERE]
@@ -52,6 +54,9 @@ def main() -> None:
     load_datasets()
     wire = load_sibling("wire")
     proctree = load_sibling("proctree")
+    if members is not None:
+        config["fds"] = renumber(fork_member(members, config.pop("pids")))
+        sys.argv[1] = json.dumps(config)
     fds = config["fds"]
     if sys.platform == "linux":
         set_child_subreaper()
@@ -64,6 +69,45 @@ def main() -> None:
     os.close(fds["lifeline"])
     report = confine(config, proctree)
     Worker(config, wire, report).serve()
+
+
+def fork_member(members: list[dict], pids_fd: int) -> dict:
+    """The fork server: fork one process per member, each to become a worker as if started
+    alone; tell the grader their pids; exit. Returns (in the member) the member's own pipes.
+
+    Started with the pipes of several workers (`process.WorkerProcess.start_group`), this
+    process has only imported the standard library and NumPy, and never runs student code. Each
+    member starts a session of its own, keeps only its own pipes (its output on 1 and 2), and
+    then goes on exactly like a worker started alone: reaper, limits, privilege drop. Once this
+    process exits, the members are re-parented to the grader (a child subreaper).
+    """
+    pids = []
+    for fds in members:
+        try:
+            pid = os.fork()
+        except OSError:
+            break  # the members not forked see their status pipe close: the grader starts anew
+        if pid == 0:
+            try:
+                os.setsid()
+                mine = {name: fd for name, fd in fds.items() if name != "output"}
+                os.dup2(fds["output"], 1)
+                os.dup2(fds["output"], 2)
+                keep = {0, 1, 2, *(fd for fd in mine.values() if fd is not None)}
+                for name in os.listdir("/proc/self/fd"):  # the others' pipes, the pid pipe
+                    if int(name) not in keep:
+                        try:
+                            os.close(int(name))
+                        except OSError:
+                            pass
+                return mine
+            except BaseException:  # noqa: BLE001 - never return into the server's loop
+                os._exit(70)
+        pids.append(pid)
+    try:
+        os.write(pids_fd, json.dumps(pids).encode() + b"\n")
+    finally:
+        os._exit(0)
 
 
 def renumber(fds: dict) -> dict:

@@ -90,7 +90,7 @@ class Sandbox:
         self._crashes: dict[tuple[str, str], int] = {}
         self._expected = frozenset(modules)
         self._workers: dict[str, WorkerProcess] = {}  # module -> the worker that runs it
-        self._spare: WorkerProcess | None = None  # started, not yet given to a module
+        self._spares: list[WorkerProcess] = []  # started, not yet given to a module
         self._last: WorkerProcess | None = None  # the worker of the latest call
         limits.harden_trusted_process()
         limits.protect_reference()
@@ -103,7 +103,7 @@ class Sandbox:
         self._finalizer = weakref.finalize(
             self, _cleanup, self._state, self._folder, self._original, self._snapshot, self._owner
         )
-        self._spare = self._start()
+        self._spares = self._start_all()
 
     def __enter__(self) -> Sandbox:
         return self
@@ -125,7 +125,8 @@ class Sandbox:
         call, else the one waiting for the first call."""
         worker = self._last if self._last is not None and not self._last.killed else None
         if worker is None:
-            worker = self._spare = self._spare or self._start()
+            self._spares = self._spares or [self._start()]
+            worker = self._spares[0]
         worker.wait_ready()
         return worker.info
 
@@ -205,14 +206,31 @@ class Sandbox:
         workers[:] = [w for w in workers if not w.killed] + [worker]
         return worker
 
+    def _start_all(self) -> list[WorkerProcess]:
+        """A worker for each module to come, all forked from one process that imports NumPy
+        once (Linux); else one worker, the next one started when a module takes it."""
+        if len(self._expected) < 2 or not limits.LINUX:
+            return [self._start()]
+        workers = WorkerProcess.start_group(
+            len(self._expected),
+            self._folder,
+            owner=self._owner,
+            token=self.token,
+            rlimits=self._limits,
+            output_limit=self.output_limit,
+            scrub=self.scrub,
+        )
+        self._state["workers"] += workers
+        return workers
+
     def _ready_worker(self, module: str) -> WorkerProcess:
         """The worker of `module`: its own, or the spare one, or a new one; ready to answer."""
         worker = self._workers.get(module)
         if worker is None or worker.killed:
-            worker, self._spare = self._spare or self._start(), None
+            worker = self._spares.pop(0) if self._spares else self._start()
             self._workers[module] = worker
-            if self._expected - self._workers.keys():
-                self._spare = self._start()  # for the next module, while this one works
+            if not self._spares and self._expected - self._workers.keys():
+                self._spares = [self._start()]  # for the next module, while this one works
         worker.wait_ready()
         if worker.ended():  # died between calls (e.g. a thread of the submission)
             self._restart(worker)
@@ -225,7 +243,7 @@ class Sandbox:
         output = worker.kill()
         for module in [m for m, w in self._workers.items() if w is worker]:
             del self._workers[module]
-        self._spare = self._spare or self._start()
+        self._spares = self._spares or [self._start()]
         return output
 
     def _import(self, worker: WorkerProcess, module: str) -> str:

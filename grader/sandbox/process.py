@@ -57,6 +57,87 @@ class WorkerProcess:
         output_limit: int,
         scrub: list[tuple[str, str]],
     ) -> None:
+        self._setup(token, output_limit, scrub)
+        theirs, out_w = self._open_pipes()
+        passed = [fd for fd in theirs.values() if fd is not None]
+        config = _config(folder, owner, rlimits, fds=theirs)
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable or "python3", "-I", "-S", child.__file__, _json(config)],
+                stdin=subprocess.DEVNULL,
+                stdout=out_w,
+                stderr=out_w,
+                pass_fds=passed,
+                cwd=folder.home,
+                env=limits.worker_environment(folder.home, self._token),
+                start_new_session=True,
+            )
+        except OSError as e:
+            raise SandboxBroken(f"the sandbox worker could not be started: {e}") from e
+        finally:
+            for fd in (*passed, out_w):
+                os.close(fd)
+        _LIVE.add(self.proc.pid)
+        self._watch()
+
+    @classmethod
+    def start_group(
+        cls,
+        count: int,
+        folder: workdir.PrivateFolder,
+        *,
+        owner: tuple[int, int] | None,
+        token: str,
+        rlimits: dict[str, int],
+        output_limit: int,
+        scrub: list[tuple[str, str]],
+    ) -> list[WorkerProcess]:
+        """`count` workers (Linux only) forked by one `child.py` process after its imports.
+
+        That process (the fork server) imports Python's and NumPy's modules once, runs no
+        student code, forks one process per worker with that worker's pipes only, tells us their
+        pids and exits; each fork then becomes a worker exactly as one started alone does (its
+        own session, reaper, limits, uid, namespaces, seccomp). Its reaper is then our child
+        (we are a subreaper), and the worker is as separate from its siblings as before.
+        """
+        workers = [cls.__new__(cls) for _ in range(count)]
+        members, ours = [], []
+        for worker in workers:
+            worker._setup(token, output_limit, scrub)
+            theirs, out_w = worker._open_pipes()
+            members.append({**theirs, "output": out_w})
+            ours += [worker._req_w, worker._resp_r, worker._out_r, worker._status_r,
+                     worker._lifeline_w]  # fmt: skip
+        pids_r, pids_w = os.pipe()
+        passed = [fd for m in members for fd in m.values() if fd is not None] + [pids_w]
+        config = _config(folder, owner, rlimits, fds=None)
+        config.update(members=members, pids=pids_w)
+        try:
+            server = subprocess.Popen(
+                [sys.executable or "python3", "-I", "-S", child.__file__, _json(config)],
+                stdin=subprocess.DEVNULL,
+                stdout=members[0]["output"],  # what the imports print: the first worker's
+                stderr=members[0]["output"],
+                pass_fds=passed,
+                cwd=folder.home,
+                env=limits.worker_environment(folder.home, token),
+                start_new_session=True,
+            )
+        except OSError as e:
+            for fd in (*ours, pids_r):
+                if fd is not None:
+                    os.close(fd)
+            raise SandboxBroken(f"the sandbox workers could not be started: {e}") from e
+        finally:
+            for fd in passed:
+                os.close(fd)
+        group = _Group(server, pids_r, count, token)
+        for index, worker in enumerate(workers):
+            worker.proc = _Member(group, index)
+            worker._watch()
+        return workers
+
+    def _setup(self, token: str, output_limit: int, scrub: list[tuple[str, str]]) -> None:
         self.imported: set[str] = set()  # the student modules this worker has imported
         self.info: dict = {}  # what it said when ready: pid, uid, limits applied
         self.output_limit = output_limit
@@ -67,6 +148,9 @@ class WorkerProcess:
         self._token = token
         self._end: str | None = None
         self.killed = False
+
+    def _open_pipes(self) -> tuple[dict, int]:
+        """Our ends of the worker's pipes; returns its ends (by name) and its output's."""
         # The worker reads requests, writes answers, and its reaper reports how it ended; the
         # lifeline's end of file tells the reaper we are gone. Output is fd 1 and 2 of both.
         req_r, self._req_w = os.pipe()
@@ -77,35 +161,10 @@ class WorkerProcess:
             status_r, status_w = os.pipe()
             lifeline_r, self._lifeline_w = os.pipe()
         self._status_r = status_r
-        theirs = [fd for fd in (req_r, resp_w, status_w, lifeline_r) if fd is not None]
-        config = {
-            "fds": {"request": req_r, "response": resp_w, "status": status_w,
-                    "lifeline": lifeline_r},
-            "numpy_path": str(Path(np.__file__).resolve().parents[1]),
-            "workdir": str(folder.submission),
-            "uid": owner[0] if owner else None,
-            "gid": owner[1] if owner else None,
-            "limits": rlimits,
-            "max_frame": 1 << 30,  # our requests: trusted, and as large as the suite makes them
-            "max_value_bytes": MAX_VALUE_BYTES,
-        }  # fmt: skip
-        try:
-            self.proc = subprocess.Popen(
-                [sys.executable or "python3", "-I", "-S", child.__file__, _json(config)],
-                stdin=subprocess.DEVNULL,
-                stdout=out_w,
-                stderr=out_w,
-                pass_fds=theirs,
-                cwd=folder.home,
-                env=limits.worker_environment(folder.home, self._token),
-                start_new_session=True,
-            )
-        except OSError as e:
-            raise SandboxBroken(f"the sandbox worker could not be started: {e}") from e
-        finally:
-            for fd in (*theirs, out_w):
-                os.close(fd)
-        _LIVE.add(self.proc.pid)
+        theirs = {"request": req_r, "response": resp_w, "status": status_w, "lifeline": lifeline_r}
+        return theirs, out_w
+
+    def _watch(self) -> None:
         for fd in (self._req_w, self._resp_r, self._out_r, self._status_r):
             if fd is not None:
                 os.set_blocking(fd, False)
@@ -129,6 +188,8 @@ class WorkerProcess:
             raise SandboxBroken(f"the sandbox worker said {header!r} instead of ready")
         self.info = header
         self.take_output()
+        if isinstance(self.proc, _Member):  # its fork server is exiting now: learn the pids
+            self.proc.group.resolve(STARTUP_SECONDS)
 
     def exchange(self, header: dict, blobs: list[bytes], timeout: float) -> tuple[dict, list]:
         """Send one request and wait for its answer; TimedOut or Died otherwise."""
@@ -257,8 +318,12 @@ class WorkerProcess:
         if self.killed:
             return ""
         self.killed = True
-        limits.kill_tree(self.proc, self._token, keep=frozenset(_LIVE - {self.proc.pid}))
-        _LIVE.discard(self.proc.pid)
+        proc = self.proc
+        if isinstance(proc, _Member):
+            proc = proc.reaper()  # None: its group never started, and is killed whole
+        if proc is not None:
+            limits.kill_tree(proc, self._token, keep=frozenset(_LIVE - {proc.pid}))
+            _LIVE.discard(proc.pid)
         output = self.take_output()
         for fd in (self._req_w, self._resp_r, self._out_r, self._status_r, self._lifeline_w):
             if fd is not None and fd >= 0:
@@ -266,6 +331,109 @@ class WorkerProcess:
         self._req_w = self._resp_r = self._out_r = self._status_r = self._lifeline_w = -1
         self._end = self._end or "was stopped by the grader"
         return output
+
+
+class _Group:
+    """The fork server of `WorkerProcess.start_group` and the pids of the reapers it forked."""
+
+    def __init__(self, server: subprocess.Popen, pids_r: int, count: int, token: str) -> None:
+        self.server = server
+        self.token = token
+        self.count = count
+        self.reapers: list[_Adopted] | None = None  # once known
+        self.failed = False
+        self._pids_r = pids_r
+        self._data = b""
+        os.set_blocking(pids_r, False)
+        _LIVE.add(server.pid)
+
+    def resolve(self, wait: float) -> bool:
+        """Learn the reapers' pids, waiting up to `wait` s for the server to send them and exit;
+        whether they are known."""
+        deadline = time.monotonic() + wait
+        while self.reapers is None and not self.failed:
+            try:
+                chunk = os.read(self._pids_r, 4096)
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                select.select([self._pids_r], [], [], left)
+                continue
+            if chunk:
+                self._data += chunk
+                continue
+            os.close(self._pids_r)  # end of file: the server has sent all and is exiting
+            try:
+                self.server.wait(timeout=STARTUP_SECONDS)
+                pids = json.loads(self._data)
+            except (subprocess.TimeoutExpired, ValueError):
+                pids = None
+            ok = type(pids) is list and all(type(p) is int and p > 0 for p in pids)
+            if not ok or len(pids) != self.count:
+                self._fail()
+                return False
+            _LIVE.discard(self.server.pid)  # its forks are now our children, each reaped alone
+            self.reapers = [_Adopted(pid) for pid in pids]
+            _LIVE.update(pids)
+        return self.reapers is not None
+
+    def _fail(self) -> None:
+        """Kill the server and everything it forked (the forks carry the sandbox's token)."""
+        if self.failed:
+            return
+        self.failed = True
+        if self._pids_r >= 0:
+            try:
+                os.close(self._pids_r)
+            except OSError:
+                pass
+            self._pids_r = -1
+        _LIVE.discard(self.server.pid)
+        limits.kill_tree(self.server, self.token, keep=frozenset(_LIVE))
+
+
+class _Member:
+    """Where a worker of a group stands: its reaper, once its fork server has said which."""
+
+    def __init__(self, group: _Group, index: int) -> None:
+        self.group = group
+        self.index = index
+
+    def reaper(self) -> _Adopted | None:
+        """Its reaper; None if the group never got that far (it is then killed whole)."""
+        if not self.group.resolve(0):
+            self.group._fail()
+            return None
+        return self.group.reapers[self.index]
+
+
+class _Adopted:
+    """A reaper forked by a fork server and adopted by us: as much of Popen as `kill_tree`
+    needs (pid, returncode, wait)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.returncode = -signal.SIGKILL  # reaped elsewhere: gone anyway
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"reaper {self.pid}", timeout)
+            time.sleep(0.005)
+        return self.returncode
 
 
 def describe_end(code: int) -> str:
@@ -311,6 +479,20 @@ def _size(n: int) -> str:
     if n >= 1 << 20:
         return f"{n / 2**20:.1f} MB"
     return f"{n / 2**10:.1f} KB" if n >= 1 << 10 else f"{n} bytes"
+
+
+def _config(folder: workdir.PrivateFolder, owner, rlimits: dict, fds: dict | None) -> dict:
+    """What `child.py` is told (as JSON on its command line), but for a group's pipes."""
+    return {
+        "fds": fds,
+        "numpy_path": str(Path(np.__file__).resolve().parents[1]),
+        "workdir": str(folder.submission),
+        "uid": owner[0] if owner else None,
+        "gid": owner[1] if owner else None,
+        "limits": rlimits,
+        "max_frame": 1 << 30,  # our requests: trusted, and as large as the suite makes them
+        "max_value_bytes": MAX_VALUE_BYTES,
+    }
 
 
 def _json(config: dict) -> str:
