@@ -67,6 +67,7 @@ def grade_submission(
     timeout: float = defaults.TIMEOUT,
     memory_mb: int = defaults.MEMORY_MB,
     user: str | int | None = defaults.WORKER_USER,
+    fork_server: bool = False,
 ) -> Report:
     """Grade the submission folder against `suite` and return the report.
 
@@ -78,7 +79,12 @@ def grade_submission(
     tests_dir = suite_dir(suite)
     modules = tuple(e.module for e in load_course().exercises)
     with Sandbox(
-        Path(submission), timeout=timeout, memory_mb=memory_mb, user=user, modules=modules
+        Path(submission),
+        timeout=timeout,
+        memory_mb=memory_mb,
+        user=user,
+        modules=modules,
+        fork_server=fork_server,
     ) as sandbox:
         return run_suite(
             sandbox, tests_dir=tests_dir, suite=suite, name=Path(submission).resolve().name

@@ -61,6 +61,9 @@ class Sandbox:
     (None keeps root: only for debugging). `output_limit` caps what one call's output keeps.
     `modules` names the modules the caller will call (the course's), so that each one's worker
     can be started before it is needed; any other module works too, started on demand.
+    `fork_server` forks those workers from one process that imports NumPy once: less CPU per
+    submission (`grade batch`), but a longer wait before the first call than starting them one
+    after the other while the grader works (a single `grade`).
     """
 
     def __init__(
@@ -72,12 +75,14 @@ class Sandbox:
         user: str | int | None = defaults.WORKER_USER,
         output_limit: int = 64 << 10,
         modules: tuple[str, ...] = (),
+        fork_server: bool = False,
     ) -> None:
         if os.name != "posix":
             raise SandboxBroken(
                 "The grader's sandbox needs Linux or macOS; on Windows, run `grade` inside WSL."
             )
         self.timeout = timeout
+        self._fork_server = fork_server
         self.output_limit = output_limit
         self._original = Path(submission_dir).resolve()
         self._owner = limits.worker_user(user)
@@ -209,7 +214,7 @@ class Sandbox:
     def _start_all(self) -> list[WorkerProcess]:
         """A worker for each module to come, all forked from one process that imports NumPy
         once (Linux); else one worker, the next one started when a module takes it."""
-        if len(self._expected) < 2 or not limits.LINUX:
+        if not self._fork_server or len(self._expected) < 2 or not limits.LINUX:
             return [self._start()]
         workers = WorkerProcess.start_group(
             len(self._expected),

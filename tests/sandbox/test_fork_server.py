@@ -34,7 +34,9 @@ def hang():
 
 def test_each_module_gets_its_own_worker_reaper_session_and_pipes(write, leftovers):
     modules = ("a", "b", "c")
-    box = Sandbox(write(**dict.fromkeys(modules, PROBE)), timeout=1.0, modules=modules)
+    box = Sandbox(
+        write(**dict.fromkeys(modules, PROBE)), timeout=1.0, modules=modules, fork_server=True
+    )
     try:
         seen = [box.call(m, "me").value for m in modules]
         table = proctree.processes()
@@ -59,6 +61,6 @@ def test_each_module_gets_its_own_worker_reaper_session_and_pipes(write, leftove
 
 def test_closing_before_the_workers_are_ready_leaves_nothing(write, leftovers):
     modules = ("a", "b", "c")
-    box = Sandbox(write(**dict.fromkeys(modules, PROBE)), modules=modules)
+    box = Sandbox(write(**dict.fromkeys(modules, PROBE)), modules=modules, fork_server=True)
     box.close()
     assert leftovers(box) == []
