@@ -21,7 +21,6 @@ DEFAULT_PATH = "exercises"
 SUITE_CHOICE = click.Choice(["public", "hidden"])
 #: False in the student handout, which ships without the instructor's tools.
 INSTRUCTOR = importlib.util.find_spec("grader.instructor") is not None
-EXERCISE_FILES = ("batch_gradient.py", "sgd.py", "logistic_regression.py")
 
 
 def timeout_option(command):
