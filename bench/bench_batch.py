@@ -93,42 +93,53 @@ def generate(folder: Path, count: int, seed: int = 0) -> Counter:
 #: Phases of one grade: (label, file suffix, function name) of the profile entry that covers it.
 PHASES = [
     ("grade_submission, in all", "runner.py", "grade_submission"),
-    ("  start the worker (Sandbox)", "client.py", "__init__"),
+    ("  start the workers (Sandbox)", "client.py", "__init__"),
     ("  pytest: configure and collect", "main.py", "perform_collect"),
     ("  pytest: run the tests", "main.py", "pytest_runtestloop"),
-    ("    calls into the worker (IPC and its work)", "client.py", "exchange"),
-    ("    the reference's own computations", "conftest.py", "expected"),
+    ("    calls into the workers (channel, waiting)", "client.py", "call"),
+    ("    the reference's answers (remembered)", "conftest.py", "expected"),
     ("  build the report", "runner.py", "_build_report"),
+    ("  stop the workers, clean up", "client.py", "close"),
 ]
 
 
 def profile_one(suite: str) -> None:
-    """Profile `grade_submission` of the reference, in this process, after one warm-up run."""
+    """Profile one grade of the reference exactly as a grading process of `grade batch` does
+    it: after the warm-up (collection and rehearsal), in a fork, workers from a fork server."""
     import cProfile
+    import gc
+    import os
     import pstats
 
+    from grader.instructor.rehearsal import warm_up
     from grader.runner import grade_submission
 
-    grade_submission(SOLUTIONS, suite=suite)  # warm-up: imports and caches, as in a batch
-    before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    profiler = cProfile.Profile()
-    started = time.perf_counter()
-    profiler.runcall(grade_submission, SOLUTIONS, suite=suite)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    stats = pstats.Stats(profiler).stats
-    print(f"one grade of the reference, {suite} suite: {wall:.2f} s wall (under the profiler)")
-    for label, suffix, name in PHASES:
-        cumulative = sum(
-            row[3] for (file, _, function), row in stats.items()
-            if function == name and file.endswith(suffix)
-        )  # fmt: skip
-        print(f"{label:<48}{cumulative:6.2f} s")
-    cpu = [
-        a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime
-        for a, b in zip(after, before, strict=True)
-    ]
-    print(f"CPU: grading process {cpu[0]:.2f} s, submission worker {cpu[1]:.2f} s")
+    warm_up(suite)
+    gc.freeze()
+    pid = os.fork()
+    if pid:
+        os.waitpid(pid, 0)
+        return
+    try:
+        profiler = cProfile.Profile()
+        started, cpu0 = time.perf_counter(), time.process_time()
+        profiler.runcall(grade_submission, SOLUTIONS, suite=suite, fork_server=True)
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu0
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+        stats = pstats.Stats(profiler).stats
+        print(f"one grade of the reference, {suite} suite: {wall:.2f} s wall (under the profiler)")
+        for label, suffix, name in PHASES:
+            cumulative = sum(
+                row[3] for (file, _, function), row in stats.items()
+                if function == name and file.endswith(suffix)
+            )  # fmt: skip
+            print(f"{label:<48}{cumulative:6.2f} s")
+        print(
+            f"CPU: grading fork {cpu:.2f} s (with the profiler's own), "
+            f"workers and their fork server {workers.ru_utime + workers.ru_stime:.2f} s"
+        )
+    finally:
+        os._exit(0)
 
 
 def main() -> None:

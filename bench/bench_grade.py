@@ -13,50 +13,25 @@ Targets (issue 3): median <= 0.6 s, and <= 2x the unisolated floor.
 from __future__ import annotations
 
 import argparse
-import copy
-import importlib
 import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from grader.instructor.rehearsal import ReferenceCaller
 from grader.runner import grade_submission, run_suite, suite_dir
+from grader.suites.hidden import answers
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
-
-
-@dataclass
-class InProcessResult:
-    value: object
-    mutated: tuple
-    output: str = ""
-    seconds: float = 0.0
-
-
-class InProcessCaller:
-    """The floor: calls the reference directly in this process, as an unisolated grader would."""
-
-    def call(self, module: str, function: str, *args, **kwargs) -> InProcessResult:
-        target = getattr(importlib.import_module(f"solutions.{module}"), function)
-        before = copy.deepcopy((args, kwargs))
-        start = time.perf_counter()
-        value = target(*args, **kwargs)
-        mutated = tuple(
-            i for i, (a, b) in enumerate(zip(args, before[0], strict=True))
-            if isinstance(a, np.ndarray) and not np.array_equal(a, b)
-        )  # fmt: skip
-        return InProcessResult(value, mutated, seconds=time.perf_counter() - start)
 
 
 def median_seconds(job, runs: int) -> tuple[float, object]:
     times, result = [], None
     for _ in range(runs):
         start = time.perf_counter()
+        answers.forget()  # a single `grade` starts with no answer of the reference remembered
         result = job()
         times.append(time.perf_counter() - start)
     return statistics.median(times), result
@@ -69,10 +44,10 @@ def main() -> None:
 
     hidden = suite_dir("hidden")
     # Warm-up: import the suites and NumPy once, as the CLI does before grading.
-    run_suite(InProcessCaller(), tests_dir=hidden, suite="hidden", name="solutions")
+    reference = ReferenceCaller.installed()
+    run_suite(reference, tests_dir=hidden, suite="hidden", name="solutions")
     floor, floor_report = median_seconds(
-        lambda: run_suite(InProcessCaller(), tests_dir=hidden, suite="hidden", name="solutions"),
-        runs,
+        lambda: run_suite(reference, tests_dir=hidden, suite="hidden", name="solutions"), runs
     )
     isolated, report = median_seconds(lambda: grade_submission(SOLUTIONS, suite="hidden"), runs)
     command, _ = median_seconds(

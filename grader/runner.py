@@ -106,7 +106,7 @@ def run_suite(sandbox: Any, *, tests_dir: Path, suite: Suite, name: str) -> Repo
     clock = time.perf_counter()
     plugin = GraderPlugin(sandbox, course)
     json_report = JSONReport()
-    _run_pytest(tests_dir, [plugin, json_report])
+    run_pytest(tests_dir, [plugin, json_report])
     score, exercises, grader_errors, note = _build_report(course, plugin, json_report.report or {})
     return Report(
         suite=suite,
@@ -123,18 +123,7 @@ def run_suite(sandbox: Any, *, tests_dir: Path, suite: Suite, name: str) -> Repo
     )
 
 
-def warm_up(suite: Suite) -> None:
-    """Import (and assertion-rewrite) the suite's modules once, without running any test.
-
-    pytest reuses modules already in `sys.modules`, so a process that grades many submissions
-    in forks of itself (`grade batch`) pays for collecting the suite once, not per submission.
-    """
-    from grader.plugin import GraderPlugin
-
-    _run_pytest(suite_dir(suite), [GraderPlugin(None, load_course())], "--collect-only")
-
-
-def _run_pytest(tests_dir: Path, plugins: list[object], *extra: str) -> None:
+def run_pytest(tests_dir: Path, plugins: list[object], *extra: str) -> None:
     """Run pytest on `tests_dir` with only our configuration and plugins; its console is muted."""
     import pytest
 
@@ -147,7 +136,9 @@ def _run_pytest(tests_dir: Path, plugins: list[object], *extra: str) -> None:
         "-p", "no:stepwise",
         "-s", "-p", "no:logging", "-p", "no:warnings", "-p", "no:junitxml", "-p", "no:doctest",
         "-p", "no:pastebin", "-p", "no:faulthandler", "-p", "no:debugging", "-p", "no:setuponly",
-        "-p", "no:setupplan", "-p", "no:unittest",
+        "-p", "no:setupplan", "-p", "no:unittest", "-p", "no:unraisableexception",
+        "-p", "no:threadexception", "-p", "no:tmpdir", "-p", "no:monkeypatch",
+        "-p", "no:recwarn", "-p", "no:subtests",
         "-p", "pytest_jsonreport.plugin",
         "--json-report-file=none",
         "--json-report-omit", "log", "streams", "keywords", "warnings",

@@ -15,6 +15,7 @@ import pytest
 import grader
 from grader.course import load_course
 from grader.suites import checks
+from grader.suites.hidden import answers
 
 #: The reference solutions are installed next to the grader package. They are loaded from there
 #: by path, never through sys.path: a folder called `solutions` in the current directory (say, in
@@ -50,17 +51,20 @@ class Agree:
         self.student, self.ref, self.module = student, ref, module
 
     def expected(self, function: str, *args, **kwargs):
-        """The reference's answer, on private copies of the inputs (generators included)."""
+        """The reference's answer, on private copies of the inputs (generators included),
+        remembered for the next submission graded by this process (see answers.py)."""
         f = getattr(getattr(self.ref, self.module), function)
-        return f(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+        return answers.answer(f"{self.module}.{function}", f, args, kwargs)
 
     def __call__(self, function: str, *args, about: str = "", tolerance=None, **kwargs):
         expected = self.expected(function, *args, **kwargs)
         return self.check(function, expected, *args, about=about, tolerance=tolerance, **kwargs)
 
     def shapes(self, function: str, *args, about: str = "", **kwargs):
-        """Like calling `agree`, but only types and shapes are compared (random results)."""
-        expected = self.expected(function, *args, **kwargs)
+        """Like calling `agree`, but only types and shapes are compared (random results, so
+        never remembered)."""
+        f = getattr(getattr(self.ref, self.module), function)
+        expected = f(*copy.deepcopy(args), **copy.deepcopy(kwargs))
         return self.check(function, expected, *args, about=about, values=False, **kwargs)
 
     def check(
