@@ -2,17 +2,12 @@
 
 Every case of tests/cases/mistakes.toml becomes a submission folder (the reference modules, with
 the case's edits or files) graded by its own run of the real `grade` command in a subprocess.
-The runs of the selected cases start together, a few at a time, the first time a test needs one.
+The runs of the selected cases start together, a few at a time, the first time a test needs one;
+they are shared (tests/conftest.py) with test_diagnoses_e2e.py, which grades the same mistakes.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +21,6 @@ CASES_DIR = ROOT / "tests" / "cases"
 CASES_FILE = CASES_DIR / "mistakes.toml"
 SOLUTIONS = ROOT / "solutions"
 MODULES = ("batch_gradient", "sgd", "logistic_regression")
-RUN_LIMIT = 180  # seconds for one `grade` run: a hang fails the case instead of blocking CI
 EPS = 1e-4  # the report rounds scores to 6 decimals
 
 
@@ -101,13 +95,6 @@ MISTAKES = [pytest.param(c, id=c.id) for c in CASES if c.kind == "mistake"]
 CORRECT = [pytest.param(c, id=c.id) for c in CASES if c.kind == "correct"]
 
 
-def grade_command() -> list[str]:
-    """The installed `grade` command (the one next to this interpreter, else the one on PATH)."""
-    beside = Path(sys.executable).with_name("grade")
-    found = shutil.which("grade") or (str(beside) if beside.exists() else None)
-    return [found] if found else [sys.executable, "-m", "grader"]
-
-
 @dataclass
 class Graded:
     returncode: int
@@ -130,19 +117,17 @@ class Graded:
         ]
 
 
-def _grade(folder: Path, suite: str) -> Graded:
-    out = folder.parent / f"{folder.name}-{suite}.json"
-    command = [*grade_command(), str(folder), "--suite", suite, "-o", str(out)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=RUN_LIMIT)
-    report = json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
-    return Graded(done.returncode, done.stdout, done.stderr, report)
+def _files(case: Case) -> dict[str, str]:
+    return {f"{module}.py": text for module, text in case.sources().items()}
 
 
 @pytest.fixture(scope="module")
-def graded(request, tmp_path_factory):
-    """`graded(case, suite)`: the result of grading the case; selected cases are graded at once."""
-    root = tmp_path_factory.mktemp("golden")
-    results: dict[tuple[str, str], Graded] = {}
+def graded(request, graded_submissions):
+    """`graded(case, suite)`: the result of grading the case; selected cases are graded at once.
+
+    The runs come from the session's `graded_submissions` (tests/conftest.py), which grades each
+    submission once per session: test_diagnoses_e2e.py reads the same runs of the mistakes.
+    """
 
     def wanted() -> set[tuple[str, str]]:
         keys = set()
@@ -152,26 +137,18 @@ def graded(request, tmp_path_factory):
                 keys.add((spec.params["case"].id, spec.params.get("suite", "hidden")))
         return keys
 
-    def materialise(case: Case) -> Path:
-        folder = root / case.id
-        if not folder.exists():
-            folder.mkdir()
-            for module, text in case.sources().items():
-                (folder / f"{module}.py").write_text(text, encoding="utf-8")
-        return folder
+    started = []
 
     def get(case: Case, suite: str = "hidden") -> Graded:
-        if (case.id, suite) not in results:
+        todo = [(case, suite)]
+        if not started:  # the first call grades every selected case of this module
+            started.append(True)
             by_id = {c.id: c for c in CASES}
-            todo = {(case.id, suite)} | {
-                key for key in wanted() if key[0] in by_id and _applies(by_id[key[0]])
-            }
-            todo -= results.keys()
-            folders = {key: materialise(by_id[key[0]]) for key in todo}  # before the threads
-            with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-                futures = {key: pool.submit(_grade, folders[key], key[1]) for key in todo}
-                results.update({key: future.result() for key, future in futures.items()})
-        return results[(case.id, suite)]
+            selected = [(by_id[i], s) for i, s in sorted(wanted()) if i in by_id]
+            todo += [(c, s) for c, s in selected if _applies(c)]
+        runs = graded_submissions.get_many([(_files(c), ("--suite", s)) for c, s in todo])
+        run = runs[0]
+        return Graded(run.returncode, run.stdout, run.stderr, run.report)
 
     return get
 

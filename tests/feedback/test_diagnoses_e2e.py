@@ -3,15 +3,12 @@
 The submissions are the golden mistakes of tests/cases/mistakes.toml (a copy of `solutions/`
 with one text edit). Each is graded with `grade <dir> --suite hidden -o report.json` in a
 subprocess, and the report's feedback for the mistaken function must contain the diagnosis.
+The runs are shared (tests/conftest.py) with test_golden_mistakes.py, which grades the same cases.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -25,7 +22,6 @@ else:  # pragma: no cover - Python 3.10
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = ("batch_gradient", "sgd", "logistic_regression")
-RUN_LIMIT = 180
 
 #: case id -> [(function, words its feedback must contain)] for diagnoses made at the value check.
 AT_THE_CHECK = {
@@ -106,8 +102,8 @@ def load_mistakes() -> dict[str, dict]:
     return {entry["id"]: entry for entry in data["mistake"]}
 
 
-def materialise(entry: dict, folder: Path) -> Path:
-    """The reference modules with the case's edits, in `folder`."""
+def sources(entry: dict) -> dict[str, str]:
+    """The files of the case's submission: the reference modules with the case's edits."""
     sources = {m: (ROOT / "solutions" / f"{m}.py").read_text(encoding="utf-8") for m in MODULES}
     edits = [(entry["module"], entry["old"], entry["new"])] if "old" in entry else []
     edits += [
@@ -116,33 +112,28 @@ def materialise(entry: dict, folder: Path) -> Path:
     for module, old, new in edits:
         assert sources[module].count(old) == 1, f"{entry['id']}: {old!r}"
         sources[module] = sources[module].replace(old, new)
-    folder.mkdir(parents=True)
-    for module, text in sources.items():
-        (folder / f"{module}.py").write_text(text, encoding="utf-8")
-    return folder
-
-
-def grade(folder: Path) -> dict:
-    report = folder.with_suffix(".json")
-    command = [sys.executable, "-m", "grader", str(folder), "--suite", "hidden", "-o", str(report)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=RUN_LIMIT,
-                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return json.loads(report.read_text(encoding="utf-8"))
+    return {f"{module}.py": text for module, text in sources.items()}
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    """Every case graded once, a few at a time, the first time a test needs one."""
-    root = tmp_path_factory.mktemp("diagnosed")
+def reports(graded_submissions):
+    """Every case graded once, a few at a time, the first time a test needs one.
+
+    The runs come from the session's `graded_submissions` (tests/conftest.py): a case that
+    test_golden_mistakes.py has already graded the same way is not graded again.
+    """
     mistakes = load_mistakes()
 
     @cache
     def everything() -> dict[str, dict]:
         ids = [i for i in {**AT_THE_CHECK, **FROM_AN_ERROR} if i in mistakes]
-        folders = [materialise(mistakes[i], root / i) for i in ids]
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            return dict(zip(ids, pool.map(grade, folders), strict=True))
+        runs = graded_submissions.get_many(
+            [(sources(mistakes[i]), ("--suite", "hidden")) for i in ids]
+        )
+        for run in runs:
+            assert run.returncode == 0, run.stderr
+            assert run.report is not None, "grade wrote no report"
+        return {i: run.report for i, run in zip(ids, runs, strict=True)}
 
     return everything
 

@@ -1,0 +1,101 @@
+"""Shared by every test folder: submissions graded once per session by the real `grade` command.
+
+tests/e2e/test_golden_mistakes.py and tests/feedback/test_diagnoses_e2e.py grade many of the same
+submissions (the golden mistakes of tests/cases/mistakes.toml) with `grade DIR --suite hidden -o
+report.json`. The `graded_submissions` fixture runs `grade` in a subprocess once for each distinct
+(submission files, command-line options) and hands every test that asks the same result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+#: A bound on one `grade` run, so that a hang fails its tests instead of blocking CI.
+RUN_LIMIT = 180
+#: `grade` runs started at once (two suit the 2-core CI machine: measured, see the commit).
+WORKERS = 2
+
+
+def grade_command() -> list[str]:
+    """The installed `grade` script (the one next to this interpreter, else the one on PATH)."""
+    beside = Path(sys.executable).with_name("grade")
+    found = str(beside) if beside.exists() else shutil.which("grade")
+    return [found] if found else [sys.executable, "-m", "grader"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of `grade`: exit status, terminal output and report text (None if not written)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    report_text: str | None
+
+    @property
+    def report(self) -> dict | None:
+        """A fresh copy of the report for each caller, so no test can change another's."""
+        return None if self.report_text is None else json.loads(self.report_text)
+
+
+Sources = dict[str, str]  # file name -> text
+
+
+class GradedSubmissions:
+    """`get(files, "--suite", "hidden")`: the `grade` run of those files with those options.
+
+    A run is keyed by a digest of the files and the options; each key is graded once per session,
+    in its own folder under `root`, with `-o <report>` added to the options.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.runs: dict[str, Run] = {}
+
+    @staticmethod
+    def key(files: Sources, options: tuple[str, ...]) -> str:
+        text = json.dumps([sorted(files.items()), list(options)])
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+    def get(self, files: Sources, *options: str) -> Run:
+        return self.get_many([(files, options)])[0]
+
+    def get_many(self, wanted: list[tuple[Sources, tuple[str, ...]]]) -> list[Run]:
+        """The runs of all `wanted` (files, options); those not yet graded run `WORKERS` at once."""
+        keys = [self.key(files, tuple(options)) for files, options in wanted]
+        todo = {
+            k: (files, tuple(options))
+            for k, (files, options) in zip(keys, wanted, strict=True)
+            if k not in self.runs
+        }
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            futures = {k: pool.submit(self._grade, k, *v) for k, v in todo.items()}
+            self.runs.update({k: future.result() for k, future in futures.items()})
+        return [self.runs[k] for k in keys]
+
+    def _grade(self, key: str, files: Sources, options: tuple[str, ...]) -> Run:
+        folder = self.root / key
+        folder.mkdir()
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        out = self.root / f"{key}.json"
+        command = [*grade_command(), str(folder), *options, "-o", str(out)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=RUN_LIMIT,
+                              env={**os.environ, "PYTHONIOENCODING": "utf-8"})  # fmt: skip
+        report = out.read_text(encoding="utf-8") if out.exists() else None
+        return Run(done.returncode, done.stdout, done.stderr, report)
+
+
+@pytest.fixture(scope="session")
+def graded_submissions(tmp_path_factory) -> GradedSubmissions:
+    return GradedSubmissions(tmp_path_factory.mktemp("graded"))
