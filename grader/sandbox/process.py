@@ -429,10 +429,12 @@ class _Adopted:
 
     def wait(self, timeout: float | None = None) -> int:
         deadline = None if timeout is None else time.monotonic() + timeout
+        pause = 0.0002  # a killed reaper is usually gone within a millisecond: look again soon
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
                 raise subprocess.TimeoutExpired(f"reaper {self.pid}", timeout)
-            time.sleep(0.005)
+            time.sleep(pause)
+            pause = min(2 * pause, 0.005)
         return self.returncode
 
 

@@ -23,11 +23,16 @@ def processes() -> dict[int, tuple[int, str, int]]:
     for name in names:
         if not name.isdigit():
             continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                stat = f.read()
+        try:  # os.open/os.read: a third of the cost of open(); this runs a dozen times a grade
+            fd = os.open(f"/proc/{name}/stat", os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
             continue  # gone meanwhile
+        try:
+            stat = os.read(fd, 4096)  # one line, far shorter than that
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
         # "pid (comm) state ppid ...": comm may hold spaces and ")", so split at the last ")".
         fields = stat[stat.rfind(b")") + 2 :].split(b" ", 5)
         if len(fields) >= 5:
