@@ -38,8 +38,9 @@ TRACEBACK_LIMIT = 16 << 10
 
 def main() -> None:
     config = json.loads(sys.argv[1])
+    zygote = config.pop("zygote", None)
     members = config.pop("members", None)
-    if members is None:
+    if members is None and zygote is None:
         config["fds"] = renumber(config["fds"])
         sys.argv[1] = json.dumps(config)  # what the worker runs with, for whoever looks
     # Python < 3.11 puts this script's folder first on sys.path even under -I: the grader's own
@@ -54,6 +55,9 @@ def main() -> None:
     load_datasets()
     wire = load_sibling("wire")
     proctree = load_sibling("proctree")
+    if zygote is not None:
+        config = serve_requests(zygote)  # returns only in a fork, with that request's config
+        members = config.pop("members")
     if members is not None:
         config["fds"] = renumber(fork_member(members, config.pop("pids")))
         sys.argv[1] = json.dumps(config)
@@ -69,6 +73,53 @@ def main() -> None:
     os.close(fds["lifeline"])
     report = confine(config, proctree)
     Worker(config, wire, report).serve()
+
+
+def serve_requests(sock_fd: int) -> dict:
+    """The zygote of a grading process (`process.Zygote`): a fork server that stays.
+
+    It has imported the standard library and NumPy like any worker and never runs student code.
+    Each request (one message on the socket: JSON, and the pipes of a group of workers as
+    passed descriptors) is served by a fork of this process, which takes the request's
+    environment and folder and then does what a fork server started for the group would do
+    (`fork_member`). The zygote closes its copies of the pipes, reaps that fork (it exits as
+    soon as it has forked the workers) and waits for the next request. It exits when the
+    grading process is gone (end of file on the socket). Returns only in the fork.
+    """
+    import gc
+    import socket
+
+    sock = socket.socket(fileno=sock_fd)
+    gc.freeze()  # the forks' collectors never walk what was imported here: fewer pages copied
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 256)
+        except OSError:
+            os._exit(0)
+        if not message:
+            os._exit(0)  # the grading process is gone
+        try:
+            request = json.loads(message)
+            pid = os.fork()
+        except Exception:  # noqa: BLE001 - a bad request: its pipes close, the grader sees why
+            pid = -1
+        if pid == 0:
+            sock.close()
+            config = request["config"]
+            # Descriptors arrive renumbered: the request names them by their place in the list.
+            config["members"] = [
+                {name: None if at is None else fds[at] for name, at in member.items()}
+                for member in config["members"]
+            ]
+            config["pids"] = fds[config["pids"]]
+            os.environ.clear()
+            os.environ.update(request["env"])
+            os.chdir(request["cwd"])
+            return config
+        for fd in fds:
+            os.close(fd)
+        if pid > 0:
+            os.waitpid(pid, 0)
 
 
 def fork_member(members: list[dict], pids_fd: int) -> dict:
@@ -293,7 +344,9 @@ def confine(config: dict, proctree) -> dict:
     if sys.platform == "linux":
         PR_SET_PDEATHSIG = 1  # set after the uid change, which clears it
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
-        applied["seccomp"] = restrict_syscalls(ancestors(proctree))
+        # The grader itself too: when a zygote forked us, it is not among our ancestors.
+        protected = ancestors(proctree) | set(config.get("protect", ()))
+        applied["seccomp"] = restrict_syscalls(protected)
     for stream in (sys.stdout, sys.stderr):  # as on a terminal, so that the two interleave right
         stream.reconfigure(line_buffering=True)
     sys.dont_write_bytecode = True  # the private copy holds the submission's files and no more

@@ -38,7 +38,7 @@ from grader.sandbox.errors import (
     StudentException,
     WorkerCrashed,
 )
-from grader.sandbox.process import Died, TimedOut, WorkerProcess, clean, scrubber
+from grader.sandbox.process import Died, TimedOut, WorkerProcess, Zygote, clean, scrubber
 
 CRASHES_BEFORE_GIVING_UP = 2  # each crash costs a new worker; a function crashing twice is done
 
@@ -63,7 +63,9 @@ class Sandbox:
     can be started before it is needed; any other module works too, started on demand.
     `fork_server` forks those workers from one process that imports NumPy once: less CPU per
     submission (`grade batch`), but a longer wait before the first call than starting them one
-    after the other while the grader works (a single `grade`).
+    after the other while the grader works (a single `grade`). A `Zygote` as `fork_server`
+    forks them from one that stays (a grading process of `grade batch` that forks a grader
+    per submission): no interpreter to start at all.
     """
 
     def __init__(
@@ -75,7 +77,7 @@ class Sandbox:
         user: str | int | None = defaults.WORKER_USER,
         output_limit: int = 64 << 10,
         modules: tuple[str, ...] = (),
-        fork_server: bool = False,
+        fork_server: bool | Zygote = False,
     ) -> None:
         if os.name != "posix":
             raise SandboxBroken(
@@ -86,8 +88,10 @@ class Sandbox:
         self.output_limit = output_limit
         self._original = Path(submission_dir).resolve()
         self._owner = limits.worker_user(user)
-        #: Marks every process of this sandbox's workers: GD_SANDBOX=<token> in its environment.
-        self.token = secrets.token_hex(8)
+        #: Marks every process of this sandbox's workers: GD_SANDBOX=<token> in its environment
+        #: (a zygote's forks show the zygote's environment: its token, then).
+        self._zygote = fork_server if isinstance(fork_server, Zygote) else None
+        self.token = self._zygote.token if self._zygote else secrets.token_hex(8)
         self._limits = limits.worker_limits(memory_mb=memory_mb, timeout=timeout)
         self._modules_present: set[str] = set()
         self._broken: dict[str, ImportFailed] = {}
@@ -224,6 +228,7 @@ class Sandbox:
             rlimits=self._limits,
             output_limit=self.output_limit,
             scrub=self.scrub,
+            zygote=self._zygote if self._zygote is not None and self._zygote.alive else None,
         )
         self._state["workers"] += workers
         return workers

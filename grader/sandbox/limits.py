@@ -210,6 +210,13 @@ def adopt_orphans(adopt: bool) -> None:
         _prctl(_PR_SET_CHILD_SUBREAPER, 1 if adopt else 0)
 
 
+def become_subreaper() -> None:
+    """Adopt the orphans below us for good (Linux): a zygote's owner, whose reapers are
+    re-parented to it (see `process.Zygote`). Not inherited by forks."""
+    if LINUX:
+        _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+
+
 def _prctl(option: int, value: int) -> None:
     import ctypes
 
@@ -266,7 +273,12 @@ def protect_reference() -> None:
             path.chmod(mode & 0o7700)
 
 
-def kill_tree(proc: subprocess.Popen, token: str, keep: frozenset[int] = frozenset()) -> None:
+def kill_tree(
+    proc: subprocess.Popen,
+    token: str,
+    keep: frozenset[int] = frozenset(),
+    adopter: int | None = None,
+) -> None:
     """SIGKILL the worker's whole tree, reap it, and leave nothing behind.
 
     On Linux `proc` is the worker's reaper (see child.py): everything the submission started,
@@ -275,7 +287,8 @@ def kill_tree(proc: subprocess.Popen, token: str, keep: frozenset[int] = frozens
     its orphans came to us as the subreaper; they carry the sandbox's token in their environment.
     We reap only processes of this tree, never another child of the grading process, and the
     trees of `keep` (the reapers of the sandbox's other workers, which carry the same token)
-    are left alone.
+    are left alone. `adopter` is who adopts the tree's orphans when that is not us (the owner
+    of the zygote that forked the reaper): the orphans are looked for below it, and reaped by it.
     """
     killed: dict[int, int] = {}  # pid -> session
     if LINUX:
@@ -291,7 +304,9 @@ def kill_tree(proc: subprocess.Popen, token: str, keep: frozenset[int] = frozens
         pass  # held by a tracer (see below); its zombie comes to us when the tracer is gone
     if not LINUX:
         return
-    _kill_marked_orphans(token, killed, keep)
+    _kill_marked_orphans(token, killed, keep, root=os.getpid() if adopter is None else adopter)
+    if adopter is not None:
+        return  # the adopter reaps them, once we are done
     # Reap what came to us: the killed processes, and zombies of the tree's sessions (those
     # that had already died when the reaper did, e.g. the middle process of a double fork).
     sessions = {proc.pid, *killed.values()}
@@ -323,9 +338,11 @@ def _reap(pids: set[int]) -> None:
         time.sleep(0.005)
 
 
-def _kill_marked_orphans(token: str, killed: dict[int, int], keep: frozenset[int]) -> None:
-    """Kill our descendants whose environment carries `token` (orphans of a dead reaper),
-    except the processes `keep` and everything below them."""
+def _kill_marked_orphans(
+    token: str, killed: dict[int, int], keep: frozenset[int], *, root: int
+) -> None:
+    """Kill the descendants of `root` (us, or who adopts for us) whose environment carries
+    `token` (orphans of a dead reaper), except the processes `keep` and everything below them."""
     marker = f"{TOKEN_VARIABLE}={token}".encode()
     for _ in range(100):
         table = proctree.processes()
@@ -333,7 +350,7 @@ def _kill_marked_orphans(token: str, killed: dict[int, int], keep: frozenset[int
         for pid in keep:
             spared |= proctree.descendants(pid, table)
         found = set()
-        for pid in proctree.descendants(os.getpid(), table) - spared:
+        for pid in proctree.descendants(root, table) - spared:
             if table[pid][1] == "Z":
                 continue
             try:

@@ -23,7 +23,9 @@ import importlib.util
 import json
 import os
 import pwd
+import shutil
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -222,3 +224,76 @@ def test_the_grader_the_suites_and_the_solutions_are_unchanged(graded):
 def test_every_class_of_issue_4_has_a_case():
     assert {c.klass for c in CASES} == set(casebook.CLASSES)
     assert len({c.id for c in CASES}) == len(CASES)
+
+
+# --- the same cases in one class: `grade batch`, whose workers come from a zygote ---------------
+
+
+@pytest.fixture(scope="module")
+def batched(tmp_path_factory):
+    """Every runnable case graded by one `grade batch --jobs 2` (the zygote's path: its workers
+    are forked, submission after submission, from one process per grading process)."""
+    import secrets
+    import subprocess
+
+    cases = [c for c in CASES if runnable(c)]
+    folder = Path(tempfile.mkdtemp(prefix="gd-hostile-class-"))
+    folder.chmod(0o755)
+    prepared = {}
+    for case in cases:
+        p = casebook.prepare(case)
+        # The class folder holds the submission; its old place points there, since the
+        # hostile code was written with that path.
+        p.submission.rename(folder / case.id)
+        p.submission.symlink_to(folder / case.id)
+        prepared[case.id] = p
+    before = {cid: casebook.tree_digest(folder / cid) for cid in prepared}
+    out = tmp_path_factory.mktemp("batch-out")
+    secret = secrets.token_hex(16)
+    started = time.monotonic()
+    run = subprocess.run(
+        [str(Path(sys.executable).with_name("grade")), "batch", str(folder), "-o", str(out),
+         "--suite", "hidden", "--timeout", "1", "--jobs", "2"],
+        capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
+        env={**os.environ, casebook.SECRET_VARIABLE: secret},
+    )  # fmt: skip
+    seconds = time.monotonic() - started
+    time.sleep(LATE)
+    reports = {cid: casebook.read_report(out / "reports" / f"{cid}.json") for cid in prepared}
+    yield {"run": run, "seconds": seconds, "secret": secret, "prepared": prepared,
+           "before": before, "after": {cid: casebook.tree_digest(folder / cid) for cid in prepared},
+           "reports": reports, "folder": folder, "out": out}  # fmt: skip
+    for p in prepared.values():
+        for tmp in ("/tmp", "/var/tmp", "/dev/shm"):
+            for path in Path(tmp).glob(f"{p.marker}*"):
+                path.unlink(missing_ok=True)
+        casebook.remove(p)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_class_of_hostile_submissions_is_graded_honestly_in_one_batch(batched, report_validator):
+    run = batched["run"]
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    cases = [c for c in CASES if runnable(c)]
+    assert batched["seconds"] < 60 + sum(3 * c.budget for c in cases) / 2
+    book = (batched["out"] / "gradebook.csv").read_text()
+    for case in cases:
+        where = f"{case.id} ({case.klass}: {case.about})"
+        prepared, raw = batched["prepared"][case.id], batched["reports"][case.id]
+        assert raw is not None, f"{where}: no report"
+        assert prepared.marker.encode() not in raw, f"{where}: a forged report"
+        check_native_report(case, json.loads(raw), report_validator)
+        evidence = casebook.canary_files(prepared)
+        leaks = {name: text[:500] for name, text in evidence.items() if name.startswith("LEAK")}
+        assert not leaks, f"{where}: the attack succeeded: {leaks}"
+        if case.runs:
+            assert any(name.startswith("ran-") for name in evidence), f"{where}: never ran"
+        assert casebook.survivors(prepared, check_uids=own_uids(prepared)) == [], where
+        for workdir in casebook.reported(prepared, "workdirs"):
+            assert not Path(workdir).exists(), f"{where}: the private copy {workdir} was left"
+        assert batched["after"][case.id] == batched["before"][case.id], f"{where}: folder changed"
+        assert case.id in book
+    for text in (run.stdout, run.stderr, *(r.decode(errors="replace") for r in
+                                           batched["reports"].values() if r)):  # fmt: skip
+        assert batched["secret"] not in text
