@@ -7,6 +7,7 @@ sandbox is `error` or `timeout`; anything else is a bug of the grader, reported 
 
 from __future__ import annotations
 
+import re
 import traceback
 from dataclasses import dataclass, field
 from functools import partial
@@ -24,6 +25,11 @@ GRADER_BUG_FEEDBACK = (
 )
 #: How much of one test's captured output the report keeps.
 OUTPUT_CAP = 4096
+#: What the sandbox appends to a call's output it cut (process.WorkerProcess.take_output).
+SANDBOX_CUT_NOTE = re.compile(
+    r"\[\.\.\. output cut: [0-9.]+ (?:bytes|KB|MB) more not shown \.\.\.\]"
+)
+MAX_NOTES = 3
 
 
 @dataclass
@@ -144,8 +150,14 @@ class GraderPlugin:
             )
 
     def captured_output(self, nodeid: str) -> str:
-        """The output the submission printed during one test, capped with a note."""
+        """The output the submission printed during one test, capped with a note.
+
+        The sandbox already keeps at most 64 KiB per call and says how much more there was;
+        those notes stay, so that the student learns how much was printed in all."""
         text = "".join(self.outcomes[nodeid].output)
-        if len(text) > OUTPUT_CAP:
-            return text[:OUTPUT_CAP] + f"\n[output cut: {len(text) - OUTPUT_CAP} more characters]"
-        return text
+        if len(text) <= OUTPUT_CAP:
+            return text
+        left_out = text[OUTPUT_CAP:]
+        notes = SANDBOX_CUT_NOTE.findall(left_out)
+        kept = text[:OUTPUT_CAP] + f"\n[output cut: {len(left_out)} more characters]"
+        return kept + "".join(f"\n{note}" for note in notes[:MAX_NOTES])

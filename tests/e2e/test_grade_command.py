@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -133,6 +134,9 @@ def test_what_the_submission_prints_is_kept_per_test_and_capped(grade, submissio
     assert predict and all(t["status"] == "passed" for t in predict)
     assert all(t["output"].startswith("hello from predict") for t in predict)
     assert all(len(t["output"]) < 10_000 and "cut" in t["output"] for t in predict)
+    # The note says how much was printed in all, not only what the report left out of the part
+    # that reached the grader (the rest was never sent).
+    assert all(re.search(r"4\.\d MB more not shown", t["output"]) for t in predict), predict[0]
     assert graded.report["output_note"]
     assert graded.report["score"] == graded.report["max_score"]
 
