@@ -281,10 +281,12 @@ class GradingProcess:
             return Outcome(submission, None, "timeout", note, seconds)
         try:
             answer = json.loads(line)
+            if answer.get("id") != submission.id:  # an answer out of turn: nothing is trusted
+                raise ValueError(f"an answer for {answer.get('id')!r}")
             report = answer.get("report")
             if report is not None:
                 Report.from_json(report)  # the answer must be a whole, well-formed report
-        except (ValueError, TypeError, KeyError) as e:
+        except (ValueError, TypeError, KeyError, AttributeError) as e:
             self.kill()
             code = proc.poll()
             detail = "no answer" if not line else f"an unreadable answer ({e})"

@@ -25,6 +25,7 @@ from typing import Any
 from grader.instructor.archive import ZipRejected, extract_zip
 from grader.instructor.rehearsal import warm_up
 from grader.runner import grade_submission
+from grader.sandbox import limits
 from grader.sandbox.errors import SandboxBroken
 from grader.sandbox.process import Zygote
 from grader.submission import submission_root
@@ -91,7 +92,7 @@ def _in_a_fork(job: dict, options: dict) -> dict:
     zygote = options.get("fork_server")
     if isinstance(zygote, Zygote):
         workers_kib = zygote.reap()  # the reapers of that submission's workers came to us
-        if not zygote.alive:  # killed from outside: the next submission gets a new one
+        if not zygote.healthy():  # gone or stopped: the next submission gets a new one
             options["fork_server"] = _zygote()
     try:
         answer = json.loads(text)
@@ -137,6 +138,10 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, required=True)
     parser.add_argument("--worker-uid", type=int, help="the uid of this process's workers")
     args = parser.parse_args()
+    # Before anything else (the forks inherit it): when the batch runs as a normal user, a
+    # worker of the same user must not read our memory, environment or descriptors (the
+    # answers pipe among them) through /proc.
+    limits.harden_trusted_process()
     # Many submissions in a row: fork every submission's workers from one zygote, which
     # imports Python's modules and NumPy once for the whole batch (less CPU); it starts now, so
     # its imports overlap the warm-up.

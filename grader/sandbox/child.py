@@ -90,6 +90,11 @@ def serve_requests(sock_fd: int) -> dict:
     import socket
 
     sock = socket.socket(fileno=sock_fd)
+    if sys.platform == "linux":  # unreadable and untraceable for workers of our own user
+        import ctypes
+
+        PR_SET_DUMPABLE = 4
+        ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # the workers set theirs back
     gc.freeze()  # the forks' collectors never walk what was imported here: fewer pages copied
     while True:
         try:
@@ -377,11 +382,14 @@ def ancestors(proctree) -> set[int]:
 
 # Syscalls a submission never needs: tracing, reading or writing another process's memory,
 # signals through pidfds (a /proc/<pid> folder is one). And those that signal a process named
-# by the first argument, refused when it names one of our ancestors (or -1: everybody).
-_SYSCALLS = {  # machine: (audit arch, always refused, refused for ancestors)
-    "x86_64": (0xC000003E, (101, 310, 311, 424, 438, 200), (62, 234, 129, 297, 434)),
-    "aarch64": (0xC00000B7, (117, 270, 271, 424, 438, 130), (129, 131, 138, 240, 434)),
+# by the first argument, refused when it names one of our ancestors (or -1: everybody). And
+# fcntl and ioctl, whose commands that name who gets a descriptor's signals (F_SETOWN,
+# F_SETOWN_EX, F_SETSIG; FIOSETOWN, SIOCSPGRP) would let a write to a pipe signal anybody.
+_SYSCALLS = {  # machine: (audit arch, always refused, refused for ancestors, fcntl, ioctl)
+    "x86_64": (0xC000003E, (101, 310, 311, 424, 438, 200), (62, 234, 129, 297, 434), 72, 16),
+    "aarch64": (0xC00000B7, (117, 270, 271, 424, 438, 130), (129, 131, 138, 240, 434), 25, 29),
 }
+_SIGNAL_OWNER_COMMANDS = {"fcntl": (8, 10, 15), "ioctl": (0x8901, 0x8902)}
 
 
 def restrict_syscalls(protected: set[int]) -> bool:
@@ -389,10 +397,11 @@ def restrict_syscalls(protected: set[int]) -> bool:
 
     Refused with EPERM: ptrace, process_vm_readv/writev, pidfd_send_signal, pidfd_getfd and
     tkill always; kill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo and pidfd_open when they
-    name `protected` processes (as pid or process group) or -1. As root that is defence in
-    depth (another uid may not be signalled anyway); as a normal user it is what keeps the
-    submission from killing or freezing the grader and its parents. Calls of another ABI
-    (32-bit, x32) are refused whole. Returns whether the filter is in place.
+    name `protected` processes (as pid or process group) or -1; fcntl F_SETOWN, F_SETOWN_EX and
+    F_SETSIG and ioctl FIOSETOWN and SIOCSPGRP always (they would aim a descriptor's signals).
+    As root that is defence in depth (another uid may not be signalled anyway); as a normal
+    user it is what keeps the submission from killing or freezing the grader and its parents.
+    Calls of another ABI (32-bit, x32) are refused whole. Returns whether the filter is in place.
     """
     import ctypes
     import platform
@@ -400,7 +409,7 @@ def restrict_syscalls(protected: set[int]) -> bool:
     known = _SYSCALLS.get(platform.machine())
     if known is None:
         return False
-    arch, refused, checked = known
+    arch, refused, checked, fcntl_nr, ioctl_nr = known
     targets = {0xFFFFFFFF}
     for pid in protected:
         targets |= {pid, -pid & 0xFFFFFFFF}
@@ -413,8 +422,12 @@ def restrict_syscalls(protected: set[int]) -> bool:
                ("jge", 0x40000000, "other_abi", None)]  # fmt: skip
     program += [("jeq", nr, "refuse", None) for nr in refused]
     program += [("jeq", nr, "check", None) for nr in checked]
+    program += [("jeq", fcntl_nr, "fcntl", None), ("jeq", ioctl_nr, "ioctl", None)]
     program += [("ret", allow), ("label", "check"), ("ld", 16)]
     program += [("jeq", target, "refuse", None) for target in sorted(targets)]
+    for name in ("fcntl", "ioctl"):  # the command: the second argument's low 32 bits
+        program += [("ret", allow), ("label", name), ("ld", 24)]
+        program += [("jeq", command, "refuse", None) for command in _SIGNAL_OWNER_COMMANDS[name]]
     program += [("ret", allow), ("label", "refuse"), ("ret", eperm)]
     program += [("label", "other_abi"), ("ret", enosys)]
     code = [step for step in program if step[0] != "label"]

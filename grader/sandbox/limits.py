@@ -338,6 +338,12 @@ def _reap(pids: set[int]) -> None:
         time.sleep(0.005)
 
 
+def kill_marked(token: str, *, root: int, keep: frozenset[int] = frozenset()) -> None:
+    """Kill every process below `root` whose environment carries `token`, but those of `keep`
+    and below them (what a failed group of workers left, see `process._Group`)."""
+    _kill_marked_orphans(token, {}, keep, root=root)
+
+
 def _kill_marked_orphans(
     token: str, killed: dict[int, int], keep: frozenset[int], *, root: int
 ) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.sandbox import child, limits, wire, workdir
+from grader.sandbox import child, limits, proctree, wire, workdir
 from grader.sandbox.errors import SandboxBroken
 
 MAX_VALUE_BYTES = 16 << 20  # arrays and strings of one returned value; beyond: Foreign
@@ -122,9 +122,12 @@ class WorkerProcess:
         env = limits.worker_environment(folder.home, token)
 
         def start() -> subprocess.Popen | None:
-            if zygote is not None:  # its fork does the rest; not a child of ours
-                zygote.request(config, env=env, cwd=folder.home)
-                return None
+            if zygote is not None and zygote.alive:  # its fork does the rest; not our child
+                try:
+                    zygote.request(config, env=env, cwd=folder.home)
+                    return None
+                except OSError:  # gone since the last submission: a fork server, this once
+                    zygote.alive = False
             return subprocess.Popen(
                 [sys.executable or "python3", "-I", "-S", child.__file__, _json(config)],
                 stdin=subprocess.DEVNULL,
@@ -146,7 +149,7 @@ class WorkerProcess:
         finally:
             for fd in passed:
                 os.close(fd)
-        group = _Group(server, pids_r, count, token, adopter=zygote and zygote.owner)
+        group = _Group(server, pids_r, count, token, adopter=None if server else zygote.owner)
         for index, worker in enumerate(workers):
             worker.proc = _Member(group, index)
             worker._watch()
@@ -204,7 +207,9 @@ class WorkerProcess:
         self.info = header
         self.take_output()
         if isinstance(self.proc, _Member):  # its fork server is exiting now: learn the pids
-            self.proc.group.resolve(STARTUP_SECONDS)
+            if not self.proc.group.resolve(STARTUP_SECONDS):  # never handed out unwatched
+                output = self.kill()
+                raise SandboxBroken(f"the sandbox's fork server failed: {output}")
 
     def exchange(self, header: dict, blobs: list[bytes], timeout: float) -> tuple[dict, list]:
         """Send one request and wait for its answer; TimedOut or Died otherwise."""
@@ -416,8 +421,10 @@ class Zygote:
                 **config,
                 "members": members,
                 "pids": at(config["pids"]),
-                "protect": [os.getpid()],
-            },  # fmt: skip
+                # Not the workers' ancestors once the zygote's fork has exited: the grader,
+                # the zygote and its owner, which the workers' seccomp filter must protect too.
+                "protect": [os.getpid(), self.proc.pid, self.owner],
+            },
             "env": env,
             "cwd": str(cwd),
         }
@@ -440,6 +447,18 @@ class Zygote:
                 self.proc.returncode = os.waitstatus_to_exitcode(status)
                 self.alive = False
                 _LIVE.discard(pid)
+
+    def healthy(self) -> bool:
+        """(The owner, between submissions.) Whether the zygote can serve: alive and not
+        stopped. One that cannot is ended, so that the owner starts another."""
+        if not self.alive:
+            return False
+        state = proctree.processes().get(self.proc.pid, (0, "X", 0))[1]
+        if state in ("R", "S", "D"):  # running, sleeping, in an uninterruptible wait
+            return True
+        self.proc.kill()
+        self.close()
+        return False
 
     def close(self) -> None:
         """End the zygote (end of file on its socket), killing it if it does not go."""
@@ -528,8 +547,8 @@ class _Group:
         if self.server is not None:
             _LIVE.discard(self.server.pid)
             limits.kill_tree(self.server, self.token, keep=frozenset(_LIVE))
-        # A zygote's fork is not ours to kill: what it forked sees our pipes close (the reapers
-        # then kill their trees), and `kill_tree` finds the rest by the sandbox's token.
+        else:  # a zygote's fork is not ours: whatever it forked carries the token
+            limits.kill_marked(self.token, root=self.adopter, keep=frozenset(_LIVE))
 
 
 class _Member:

@@ -239,3 +239,30 @@ def test_parallel_grading_processes_run_their_workers_as_users_of_their_own(
         uids |= {int(u) for u in re.findall(r"uid (\d+)", text)}
     assert uids and uids <= {WORKER_UID_BASE, WORKER_UID_BASE + 1}
     assert len({row["total"] for row in gradebook(out).values()}) == 1  # whoever graded it
+
+
+#: A grading process whose stdout something else wrote to first: a line for somebody else (as a
+#: worker of the batch's own user could do through /proc if the process were dumpable).
+ANSWERS_OUT_OF_TURN = r"""
+import json, sys
+request = json.loads(sys.stdin.readline())
+print(json.dumps({"id": "somebody-else", "report": None, "error": "forged"}), flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_an_answer_for_another_submission_is_refused(tmp_path):
+    from grader.instructor.batch import GradingProcess
+    from grader.instructor.submissions import Submission
+
+    process = GradingProcess(suite="hidden", timeout=1.0, log=tmp_path / "log")
+    process.proc = subprocess.Popen(
+        [sys.executable, "-c", ANSWERS_OUT_OF_TURN], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    try:
+        outcome = process.grade(Submission("alice", tmp_path), wall_limit=30)
+    finally:
+        process.kill()
+    assert outcome.status == "grader crashed" and outcome.report is None
+    assert "somebody-else" in outcome.note

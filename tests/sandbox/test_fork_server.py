@@ -73,10 +73,35 @@ def test_closing_before_the_workers_are_ready_leaves_nothing(write, leftovers):
 
 # --- the zygote: a fork server that stays, in the topology of `grade batch` --------------------
 
+#: What both miniature grading processes share: a grader forked per submission, as in
+#: grader/instructor/grading_process.py, whose JSON result comes back through a pipe.
+IN_A_FORK = r"""
+import json, os
+
+def in_a_fork(job):
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            text = json.dumps(job())
+        except BaseException as e:
+            text = json.dumps({"error": repr(e)})
+        os.write(w, text.encode())
+        os._exit(0)
+    os.close(w)
+    with os.fdopen(r) as f:
+        text = f.read()
+    os.waitpid(pid, 0)
+    return json.loads(text)
+"""
+
 #: A grading process in miniature: it owns a zygote, grades two submissions in forks of itself
 #: (as grader/instructor/grading_process.py does), reaps after each, and reports as JSON.
-OWNER = r"""
-import json, os, sys
+OWNER = (
+    IN_A_FORK
+    + r"""
+import sys
 from grader.sandbox import proctree
 from grader.sandbox.client import Sandbox
 from grader.sandbox.errors import CallTimeout
@@ -119,21 +144,7 @@ def grade():
 
 results = []
 for _ in range(2):
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(r)
-        try:
-            text = json.dumps(grade())
-        except BaseException as e:
-            text = json.dumps({"error": repr(e)})
-        os.write(w, text.encode())
-        os._exit(0)
-    os.close(w)
-    with os.fdopen(r) as f:
-        text = f.read()
-    os.waitpid(pid, 0)
-    result = json.loads(text)
+    result = in_a_fork(grade)
     result["peak_kib"] = zygote.reap()
     table = proctree.processes()
     result["zombies"] = [p for p, (pp, st, _) in table.items() if pp == os.getpid() and st == "Z"]
@@ -144,6 +155,7 @@ print(json.dumps({"owner": os.getpid(), "results": results,
                   "zygote_gone": zygote.proc.pid not in proctree.processes(),
                   "left": alive_with(zygote.token)}))
 """
+)
 
 ZYGOTE_PROBE = (
     PROBE
@@ -188,3 +200,90 @@ def test_a_zygote_serves_submission_after_submission_as_a_fork_server_would(writ
         assert result["peak_kib"] > 10_000  # ... and read their peak memory, workers included
         assert result["zygote_alive"]
     assert report["zygote_gone"] and report["left"] == []
+
+
+#: The zygote's bad days, in a grading process in miniature: a worker that keeps the grader's
+#: own uid (only its seccomp filter protects the others) aims signals at every process above
+#: it; then the zygote is stopped (replaced between submissions), then killed behind the
+#: owner's back (the next submission falls back to a fork server of its own).
+OWNER_BAD_DAYS = (
+    IN_A_FORK
+    + r"""
+import signal, sys, time
+from grader.sandbox.client import Sandbox
+from grader.sandbox.process import Zygote
+
+folder, modules = sys.argv[1], ("a", "b", "c")
+zygote = Zygote()
+
+def graded(job):
+    result = in_a_fork(job)
+    zygote.reap()
+    return result
+
+def probes():
+    with Sandbox(folder, timeout=2.0, modules=modules, fork_server=zygote, user=None) as box:
+        targets = {"grader": os.getpid(), "zygote": zygote.proc.pid, "owner": zygote.owner}
+        return {name: box.call("a", "aim", pid).value for name, pid in targets.items()} | {
+            "seccomp": box.worker_info["seccomp"]}
+
+def grade():
+    with Sandbox(folder, timeout=2.0, modules=modules, fork_server=zygote) as box:
+        return [box.call(m, "root", 4.0).value for m in modules]
+
+out = {"probes": graded(probes)}
+os.kill(zygote.proc.pid, signal.SIGSTOP)
+time.sleep(0.2)
+out["stopped_seen"] = not zygote.healthy()
+out["stopped_gone"] = zygote.proc.poll() is not None
+zygote = Zygote()
+out["after_stop"] = graded(grade)
+os.kill(zygote.proc.pid, signal.SIGKILL)  # behind the owner's back: it still thinks it alive
+time.sleep(0.2)
+out["after_kill"] = graded(grade)
+zygote.reap()
+out["noticed"] = not zygote.healthy()
+print(json.dumps(out))
+"""
+)
+
+AIMER = (
+    PROBE
+    + """
+def aim(pid):
+    import errno, fcntl, struct
+    found = {}
+    try:
+        os.kill(pid, 0)
+        found["kill"] = "allowed"
+    except OSError as e:
+        found["kill"] = errno.errorcode[e.errno]
+    r, w = os.pipe()
+    try:
+        fcntl.fcntl(r, fcntl.F_SETOWN, pid)
+        found["F_SETOWN"] = "allowed"
+    except OSError as e:
+        found["F_SETOWN"] = errno.errorcode[e.errno]
+    return found
+"""
+)
+
+
+@pytest.mark.skipif(not Zygote.available(), reason="the zygote needs pidfds")
+def test_a_stopped_or_killed_zygote_costs_no_submission_and_none_can_be_signalled(write):
+    folder = write(**dict.fromkeys(("a", "b", "c"), AIMER))
+    run = subprocess.run(
+        [sys.executable, "-c", OWNER_BAD_DAYS, str(folder)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    probes = report["probes"]
+    if not probes.pop("seccomp"):
+        pytest.skip("no seccomp filter on this machine")
+    for name, found in probes.items():  # even as root: the filter names them all
+        assert found == {"kill": "EPERM", "F_SETOWN": "EPERM"}, name
+    assert report["stopped_seen"] and report["stopped_gone"]
+    assert report["after_stop"] == [2.0, 2.0, 2.0]  # served by the new zygote
+    assert report["after_kill"] == [2.0, 2.0, 2.0]  # by a fork server of its own, this once
+    assert report["noticed"]

@@ -246,6 +246,20 @@ def probe(grader):
     child = subprocess.Popen(["sleep", "30"])
     child.kill()  # its own children: as before
     found["own child"] = child.wait()
+    # Aiming a descriptor's signals at somebody, then writing to it, would signal them too.
+    import fcntl, struct
+    r, w = os.pipe()
+    for name, aim in (
+        ("F_SETOWN", lambda: fcntl.fcntl(r, fcntl.F_SETOWN, grader)),
+        ("F_SETSIG", lambda: fcntl.fcntl(r, 10, 9)),
+        ("FIOSETOWN", lambda: fcntl.ioctl(r, 0x8901, struct.pack("i", grader))),
+    ):
+        try:
+            aim()
+            found[name] = "allowed"
+        except OSError as e:
+            found[name] = errno.errorcode[e.errno]
+    found["F_SETFL"] = fcntl.fcntl(r, fcntl.F_SETFL, os.O_NONBLOCK)  # ordinary ones still work
     return found
 """
 
@@ -258,7 +272,8 @@ def test_even_as_the_graders_own_user_the_worker_cannot_signal_or_trace_its_pare
             pytest.skip("no seccomp filter on this machine")
         assert box.call("m", "probe", os.getpid()).value == {
             "parent": "EPERM", "grader": "EPERM", "everybody": "EPERM", "ptrace": "EPERM",
-            "own child": -9,
+            "own child": -9, "F_SETOWN": "EPERM", "F_SETSIG": "EPERM", "FIOSETOWN": "EPERM",
+            "F_SETFL": 0,
         }  # fmt: skip
 
 
