@@ -25,44 +25,24 @@ from typing import Any
 
 import numpy as np
 
-_REQUIRED = object()
+from grader.course import REQUIRED, load_course
 
-#: Parameters of every function of the contract, in order, with their defaults.
+#: The default of a parameter that has none.
+_REQUIRED = REQUIRED
+
+#: Parameters of every function of the contract, in order, with their defaults (`_REQUIRED` for
+#: none), by `"module.function"`: from `signature` in course.toml.
 SIGNATURES: dict[str, tuple[tuple[str, Any], ...]] = {
-    "batch_gradient.predict": (("X", _REQUIRED), ("w", _REQUIRED), ("b", _REQUIRED)),
-    "batch_gradient.mse": (("y_pred", _REQUIRED), ("y_true", _REQUIRED)),
-    "batch_gradient.gradients": (("X", _REQUIRED), ("y", _REQUIRED), ("w", _REQUIRED),
-                                 ("b", _REQUIRED)),
-    "batch_gradient.update": (("w", _REQUIRED), ("b", _REQUIRED), ("dw", _REQUIRED),
-                              ("db", _REQUIRED), ("eta", _REQUIRED)),
-    "batch_gradient.lr_gradient_descent": (("X", _REQUIRED), ("y", _REQUIRED), ("batch_size", 32),
-                                           ("eta", 0.1), ("w", None), ("b", None),
-                                           ("max_iter", 100), ("tol", 1e-8), ("rng", None)),
-    "sgd.sgd_step": (("x", _REQUIRED), ("y", _REQUIRED), ("w", _REQUIRED), ("b", _REQUIRED),
-                     ("eta", _REQUIRED)),
-    "sgd.sgd": (("X", _REQUIRED), ("y", _REQUIRED), ("eta", 0.01), ("w", None), ("b", None),
-                ("max_iter", 100), ("tol", 1e-8), ("rng", None)),
-    "logistic_regression.sigmoid": (("z", _REQUIRED),),
-    "logistic_regression.predict_proba": (("X", _REQUIRED), ("w", _REQUIRED), ("b", _REQUIRED)),
-    "logistic_regression.bce": (("p", _REQUIRED), ("y", _REQUIRED), ("eps", 1e-12)),
-    "logistic_regression.logistic_gradients": (("X", _REQUIRED), ("y", _REQUIRED),
-                                               ("w", _REQUIRED), ("b", _REQUIRED)),
-    "logistic_regression.logistic_gradient_descent": (("X", _REQUIRED), ("y", _REQUIRED),
-                                                      ("eta", 0.1), ("w", None), ("b", None),
-                                                      ("max_iter", 1000), ("tol", 1e-8)),
-    "logistic_regression.predict": (("X", _REQUIRED), ("w", _REQUIRED), ("b", _REQUIRED),
-                                    ("threshold", 0.5)),
-}  # fmt: skip
+    f"{module}.{f.name}": tuple((p.name, p.default) for p in f.signature.parameters)
+    for module, f in load_course().functions()
+}
 
-#: The names of the two items of the functions that return a pair.
+#: The names of the two items of the functions that return a pair, by `"module.function"`: from
+#: `returns` in course.toml.
 PAIRS: dict[str, tuple[str, str]] = {
-    "gradients": ("dw", "db"),
-    "logistic_gradients": ("dw", "db"),
-    "update": ("w", "b"),
-    "sgd_step": ("w", "b"),
-    "lr_gradient_descent": ("w", "b"),
-    "sgd": ("w", "b"),
-    "logistic_gradient_descent": ("w", "b"),
+    f"{module}.{f.name}": (f.returns[0].name, f.returns[1].name)
+    for module, f in load_course().functions()
+    if f.returns_pair
 }
 
 #: rtol, atol for "the student's value is this other value": tight, but forgives summation order.
@@ -126,7 +106,7 @@ class Case:
     @property
     def index(self) -> int | None:
         """0 or 1 for an item of a pair, None for a whole value."""
-        names = PAIRS.get(self.function)
+        names = PAIRS.get(f"{self.module}.{self.function}")
         return names.index(self.part) if names and self.part in names else None
 
     def has(self, *names: str) -> bool:
@@ -273,8 +253,8 @@ def identify(
     """Like `explain`, but returns `(mistake key, message)`: which row recognised the case."""
     name = qualified(function, module)
     module, function = name.split(".")
-    if part is None and function in PAIRS and _is_pair(got) and _is_pair(expected):
-        for index, item in enumerate(PAIRS[function]):
+    if part is None and name in PAIRS and _is_pair(got) and _is_pair(expected):
+        for index, item in enumerate(PAIRS[name]):
             found = identify(
                 name, got=got[index], expected=expected[index], inputs=inputs,
                 reference=reference, part=item, mutated=mutated, rerun=rerun, budget=budget,
@@ -358,7 +338,7 @@ def explain_check(ctx: Any, name: str, got: Any, expected: Any) -> str | None:
         inputs = bind(full, getattr(call, "args", ()) or (), getattr(call, "kwargs", {}) or {})
     except (KeyError, TypeError):
         return None
-    part = name if name in PAIRS.get(full.split(".")[1], ()) else None
+    part = name if name in PAIRS.get(full, ()) else None
     return explain(
         full, got=got, expected=expected, inputs=inputs, reference=hidden_reference(), part=part,
         mutated=getattr(call, "mutated", ()) or (), rerun=getattr(call, "rerun", None),

@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from grader.course import CourseError, Function, Value, load_course
+
 #: rtol, atol for values computed by one formula: forgives any summation order.
 DIRECT = (1e-7, 1e-9)
 #: rtol, atol for the result of many updates (gradient descent), where rounding accumulates.
@@ -104,36 +106,33 @@ class Pair:
 
 Spec = Array | Scalar | Pair
 
+
+def _spec(value: Value) -> Array | Scalar:
+    if value.is_scalar:
+        return Scalar(value.name)
+    return Array(value.name, value.shape, labels=value.labels)
+
+
+def _returns(module: str, function: Function) -> Spec:
+    """The `Spec` of what course.toml says `module.function` returns."""
+    specs = tuple(_spec(value) for value in function.returns)
+    if len(specs) == 1:
+        return specs[0]
+    first, second = specs
+    if not (isinstance(first, Array) and isinstance(second, Scalar)):
+        raise CourseError(f"course.toml, {module}.{function.name}: a pair is (an array, a scalar)")
+    return Pair(first, second)
+
+
+#: What each `(module, function)` returns, from `returns` in course.toml.
 RETURNS: dict[tuple[str, str], Spec] = {
-    ("batch_gradient", "predict"): Array("y_hat", "(n, 1)"),
-    ("batch_gradient", "mse"): Scalar("the loss"),
-    ("batch_gradient", "gradients"): Pair(Array("dw", "(p, 1)"), Scalar("db")),
-    ("batch_gradient", "update"): Pair(Array("w", "(p, 1)"), Scalar("b")),
-    ("batch_gradient", "lr_gradient_descent"): Pair(Array("w", "(p, 1)"), Scalar("b")),
-    ("sgd", "sgd_step"): Pair(Array("w", "(p, 1)"), Scalar("b")),
-    ("sgd", "sgd"): Pair(Array("w", "(p, 1)"), Scalar("b")),
-    ("logistic_regression", "sigmoid"): Array("sigmoid(z)", "like z"),
-    ("logistic_regression", "predict_proba"): Array("the probabilities", "(n, 1)"),
-    ("logistic_regression", "bce"): Scalar("the loss"),
-    ("logistic_regression", "logistic_gradients"): Pair(Array("dw", "(p, 1)"), Scalar("db")),
-    ("logistic_regression", "logistic_gradient_descent"): Pair(Array("w", "(p, 1)"), Scalar("b")),
-    ("logistic_regression", "predict"): Array("the labels", "(n, 1)", labels=True),
+    (module, f.name): _returns(module, f) for module, f in load_course().functions()
 }
 
-#: Parameter names in signature order: turns a positional index reported as mutated into a name.
-PARAMS: dict[str, tuple[str, ...]] = {
-    "predict": ("X", "w", "b", "threshold"),
-    "mse": ("y_pred", "y_true"),
-    "gradients": ("X", "y", "w", "b"),
-    "update": ("w", "b", "dw", "db", "eta"),
-    "lr_gradient_descent": ("X", "y", "batch_size", "eta", "w", "b", "max_iter", "tol", "rng"),
-    "sgd_step": ("x", "y", "w", "b", "eta"),
-    "sgd": ("X", "y", "eta", "w", "b", "max_iter", "tol", "rng"),
-    "sigmoid": ("z",),
-    "predict_proba": ("X", "w", "b"),
-    "bce": ("p", "y", "eps"),
-    "logistic_gradients": ("X", "y", "w", "b"),
-    "logistic_gradient_descent": ("X", "y", "eta", "w", "b", "max_iter", "tol"),
+#: Parameter names of each `(module, function)` in signature order, from `signature` in
+#: course.toml: turns a positional index reported as mutated into a name.
+PARAMS: dict[tuple[str, str], tuple[str, ...]] = {
+    (module, f.name): f.signature.names for module, f in load_course().functions()
 }
 
 #: Iterative functions are compared with the looser `ITERATIVE` tolerances.
@@ -174,10 +173,18 @@ NEXT_STEP: dict[tuple[str, str], str] = {
 }
 
 
+def _module(ctx: Context) -> str:
+    """The module of the function being checked: the call's, else the one module that defines a
+    function of that name ("" when none or several do, as for `predict`)."""
+    if ctx.call is not None:
+        return ctx.call.module
+    modules = [module for module, function in RETURNS if function == ctx.function]
+    return modules[0] if len(modules) == 1 else ""
+
+
 def next_step(ctx: Context) -> str:
     """The suggestion printed after a wrong value."""
-    module = ctx.call.module if ctx.call else ""
-    return NEXT_STEP.get((module, ctx.function), "")
+    return NEXT_STEP.get((_module(ctx), ctx.function), "")
 
 
 # --- diagnoses (issue 6 hooks in here) ---------------------------------------------------------
@@ -409,7 +416,7 @@ def unchanged(mutated: tuple, ctx: Context, *, ignore: tuple[str, ...] = ("rng",
     `mutated` is the sandbox's `CallResult.mutated`: argument names or positional indices. A
     random generator is meant to advance, so `rng` is ignored.
     """
-    params = PARAMS.get(ctx.function, ())
+    params = PARAMS.get((_module(ctx), ctx.function), ())
     names = []
     for item in mutated or ():
         if isinstance(item, int) and not isinstance(item, bool):

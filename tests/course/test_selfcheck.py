@@ -235,3 +235,56 @@ def test_every_function_has_points_and_guiding_questions(name, function):
     for hint in entry.hints:
         assert hint == hint.strip() and "\n" not in hint
         assert hint.endswith("?"), f"a hint is a guiding question: {hint!r}"
+
+
+# -- course.toml: signatures and return values ---------------------------------------------------
+
+COURSE_FUNCTIONS = [(name, function.name) for name, function in load_course().functions()]
+
+
+def spelled(signature: inspect.Signature) -> list[tuple[str, str, str]]:
+    """Names, kinds and defaults (by repr: 32 is not 32.0), in order."""
+    return [(p.name, p.kind.name, repr(p.default)) for p in signature.parameters.values()]
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+@pytest.mark.parametrize(("name", "function"), COURSE_FUNCTIONS)
+def test_course_toml_gives_the_signature_the_modules_define(package, name, function):
+    listed = load_course().exercise(name).function(function).signature.to_inspect()
+    defined = inspect.signature(getattr(module(package, name), function))
+    assert spelled(listed) == spelled(defined), f"course.toml: {name}.{function}"
+    assert listed == defined, "no annotations either side"
+
+
+@pytest.mark.parametrize(("name", "function"), COURSE_FUNCTIONS)
+def test_course_toml_says_what_every_function_returns(name, function):
+    """A return description for every function, true of what the reference returns."""
+    entry = load_course().exercise(name).function(function)
+    assert len(entry.returns) in (1, 2), "one value, or a pair"
+    for value in entry.returns:
+        assert value.name.strip() and value.shape.strip()
+    reference = getattr(module("solutions", name), function)
+    arguments = required_arguments(name, reference)
+    returned = reference(**arguments)
+    if entry.returns_pair:
+        assert isinstance(returned, tuple) and len(returned) == 2
+    else:
+        returned = (returned,)
+    X, w = arguments.get("X"), arguments.get("w")
+    symbols = {
+        "n": None if X is None else X.shape[0],
+        "p": w.shape[0] if w is not None else (None if X is None else X.shape[1]),
+    }
+    for value, got in zip(entry.returns, returned, strict=True):
+        if value.is_scalar:
+            assert np.ndim(got) == 0 and np.isreal(got), f"{value.name} is a scalar"
+            continue
+        assert isinstance(got, np.ndarray), f"{value.name} is an array"
+        if value.shape.startswith("like "):
+            shape = np.shape(arguments[value.shape.removeprefix("like ")])
+        else:
+            dims = value.shape.strip("()").split(",")
+            shape = tuple(int(d) if d.strip().isdigit() else symbols[d.strip()] for d in dims)
+        assert got.shape == shape, f"{value.name} of shape {value.shape}"
+        if value.labels:
+            assert set(np.unique(got)) <= {0, 1}

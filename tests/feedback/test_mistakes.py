@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grader.course import REQUIRED, load_course
 from grader.datasets import toy_regression
+from grader.feedback import diagnoses
 from grader.feedback.diagnoses import explain, identify
 
 X, Y = toy_regression()
@@ -398,3 +400,21 @@ def test_a_descent_that_times_out_is_asked_about_its_loops():
     text = "`sgd` did not return within 5 s and was stopped. Look for a loop that never ends."
     assert "max_iter epochs" in explain_error("sgd", text)
     assert explain_error("mse", text) is None
+
+
+def test_signatures_and_pairs_come_from_course_toml():
+    for module, function in load_course().functions():
+        name = f"{module}.{function.name}"
+        listed = tuple((p.name, p.default) for p in function.signature.parameters)
+        assert diagnoses.SIGNATURES[name] == listed
+        assert diagnoses.PAIRS.get(name) == (
+            tuple(v.name for v in function.returns) if function.returns_pair else None
+        )
+    assert diagnoses.SIGNATURES["batch_gradient.gradients"][0] == ("X", REQUIRED)
+    assert diagnoses.bind("logistic_regression.predict", (1, 2, 3)) == {
+        "X": 1,
+        "w": 2,
+        "b": 3,
+        "threshold": 0.5,
+    }
+    assert diagnoses.bind("batch_gradient.predict", (1, 2, 3)) == {"X": 1, "w": 2, "b": 3}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grader.course import load_course
 from grader.suites import checks
 
 
@@ -223,6 +224,36 @@ def test_unchanged_maps_positions_and_ignores_the_generator():
     with pytest.raises(checks.Feedback) as e:
         checks.unchanged((4, "argument 9"), ctx)
     assert "`w` and `argument 9`" in message(e)
+
+
+def test_unchanged_names_the_parameters_of_each_module_s_own_predict():
+    logistic = checks.Context("predict", call=checks.Call("logistic_regression", "predict"))
+    with pytest.raises(checks.Feedback) as e:
+        checks.unchanged((3,), logistic)
+    assert "`threshold`" in message(e)
+    linear = checks.Context("predict", call=checks.Call("batch_gradient", "predict"))
+    with pytest.raises(checks.Feedback) as e:
+        checks.unchanged((1, 3), linear)  # batch_gradient.predict has no threshold
+    assert "`w` and `number 4`" in message(e)
+    with pytest.raises(checks.Feedback) as e:
+        checks.unchanged((3,), checks.Context("predict"))  # which predict? no guess
+    assert "`number 4`" in message(e)
+
+
+def test_the_tables_come_from_course_toml():
+    functions = load_course().functions()
+    assert set(checks.RETURNS) == set(checks.PARAMS) == {(m, f.name) for m, f in functions}
+    for module, function in functions:
+        assert checks.PARAMS[(module, function.name)] == function.signature.names
+        spec = checks.RETURNS[(module, function.name)]
+        names = (
+            (spec.first.name, spec.second.name) if isinstance(spec, checks.Pair) else (spec.name,)
+        )
+        assert names == tuple(value.name for value in function.returns)
+    assert checks.RETURNS[("logistic_regression", "predict")] == checks.Array(
+        "the labels", "(n, 1)", labels=True
+    )
+    assert checks.RETURNS[("batch_gradient", "mse")] == checks.Scalar("the loss")
 
 
 # --- the diagnosis hook ------------------------------------------------------------------------
