@@ -1,9 +1,11 @@
 """A grading process of `grade batch`: grades one submission after another, on request.
 
 The batch starts a few of these and feeds them submissions, so that Python, pytest and NumPy
-are imported once per process rather than once per submission; each submission is then graded
-in a fork of that state, exactly as `grade PATH` does (`grader.runner.grade_submission`). The
-submission itself runs in the sandbox's worker, never here. Requests and answers are JSON
+are imported, and the suite collected and rehearsed (`rehearsal.warm_up`), once per process
+rather than once per submission; each submission is then graded in a fork of that state,
+exactly as `grade PATH` does (`grader.runner.grade_submission`), its workers forked from this
+process's zygote (`grader.sandbox.process.Zygote`). The submission itself runs in the
+sandbox's workers, never here. Requests and answers are JSON
 lines: a request is `{"id": ..., "path": ...}` on stdin, the answer `{"report": {...}, "note":
 ..., "rss_kib": ...}` on the original stdout, which nothing else may write to (stray prints go
 to stderr).
