@@ -12,3 +12,5 @@ SUITE = "public"
 BATCH_SUITE = "hidden"
 #: Who the worker becomes when the grader runs as root (a name, or a bare uid).
 WORKER_USER = "nobody"
+#: Seconds `grade batch` gives one whole submission before it stops its grading process.
+BATCH_WALL_LIMIT = 300.0

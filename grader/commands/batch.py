@@ -15,12 +15,8 @@ from grader.commands.common import (
     writing,
 )
 
-if INSTRUCTOR:
-    from grader.instructor.batch import BatchError, Outcome, Progress, grade_batch
-
-    DEFAULTS = grade_batch.__kwdefaults__
-else:  # the student handout: the verb exists, hidden, and says why it cannot run
-    DEFAULTS = {"wall_limit": None}
+# The batch machinery (grader.instructor, absent from the student handout) is imported when the
+# verb runs: every other `grade` starts its sandbox sooner for not loading it.
 
 
 @click.command(
@@ -53,7 +49,7 @@ else:  # the student handout: the verb exists, hidden, and says why it cannot ru
 @click.option(
     "--wall-limit",
     type=click.FloatRange(min=1),
-    default=DEFAULTS["wall_limit"],
+    default=defaults.BATCH_WALL_LIMIT,
     show_default=True,
     help="Time limit of grading one whole submission, in seconds.",
 )
@@ -65,6 +61,8 @@ def batch(directory, output, jobs, suite, timeout, wall_limit) -> None:
     graded (same content, suite and limits) is kept, the rest is graded.
     """
     instructor_only("batch")
+    from grader.instructor.batch import BatchError, grade_batch
+
     if output.resolve() == directory.resolve():
         raise click.UsageError(
             "-o must be another folder than DIRECTORY (e.g. -o graded): the reports would "
@@ -97,8 +95,9 @@ def batch(directory, output, jobs, suite, timeout, wall_limit) -> None:
     )
 
 
-class _Bar(Progress if INSTRUCTOR else object):
-    """click's progress bar, opened once the batch knows how much there is to do."""
+class _Bar:
+    """click's progress bar, opened once the batch knows how much there is to do (a
+    `grader.instructor.batch.Progress`)."""
 
     def __init__(self) -> None:
         self.bar = None
@@ -112,7 +111,7 @@ class _Bar(Progress if INSTRUCTOR else object):
         )
         self.bar.__enter__()
 
-    def advance(self, outcome: Outcome) -> None:
+    def advance(self, outcome) -> None:
         self.count += 1
         self.bar.update(1, outcome.submission.id)
 

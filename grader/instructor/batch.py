@@ -90,7 +90,7 @@ def grade_batch(
     jobs: int | None = None,
     suite: str = defaults.BATCH_SUITE,
     timeout: float = defaults.TIMEOUT,
-    wall_limit: float = 300.0,
+    wall_limit: float = defaults.BATCH_WALL_LIMIT,
     progress: Progress | None = None,
 ) -> BatchResult:
     """Grade every submission folder and zip in `source` into `output` (see the module doc).
