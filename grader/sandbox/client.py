@@ -62,8 +62,8 @@ class Sandbox:
     `modules` names the modules the caller will call (the course's), so that each one's worker
     can be started before it is needed; any other module works too, started on demand.
     `fork_server` forks those workers from one process that imports NumPy once: less CPU per
-    submission (`grade batch`), but a longer wait before the first call than starting them one
-    after the other while the grader works (a single `grade`). A `Zygote` as `fork_server`
+    submission (`grade batch`); a single `grade` starts them one after the other behind pytest's
+    start-up instead, which answers as soon (measured). A `Zygote` as `fork_server`
     forks them from one that stays (a grading process of `grade batch` that forks a grader
     per submission): no interpreter to start at all.
     """
@@ -228,7 +228,7 @@ class Sandbox:
             rlimits=self._limits,
             output_limit=self.output_limit,
             scrub=self.scrub,
-            zygote=self._zygote if self._zygote is not None and self._zygote.alive else None,
+            zygote=self._zygote,  # used while alive; else a fork server of its own
         )
         self._state["workers"] += workers
         return workers
