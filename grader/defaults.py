@@ -10,7 +10,8 @@ MEMORY_MB = 2048
 SUITE = "public"
 #: The suite `grade batch` runs when none is named: batches are for scoring a class.
 BATCH_SUITE = "hidden"
-#: Who the worker becomes when the grader runs as root (a name, or a bare uid).
-WORKER_USER = "nobody"
+#: Who the worker becomes when the grader runs as root: "private" (a uid nobody else has,
+#: new for each grading), a user name, or a bare uid.
+WORKER_USER = "private"
 #: Seconds `grade batch` gives one whole submission before it stops its grading process.
 BATCH_WALL_LIMIT = 300.0

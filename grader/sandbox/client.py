@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from grader import defaults
-from grader.sandbox import limits, wire, workdir
+from grader.sandbox import limits, portable, scratch, wire, workdir
 from grader.sandbox.errors import (
     CallTimeout,
     FunctionMissing,
@@ -38,7 +38,16 @@ from grader.sandbox.errors import (
     StudentException,
     WorkerCrashed,
 )
-from grader.sandbox.process import Died, TimedOut, WorkerProcess, Zygote, clean, scrubber
+from grader.sandbox.portable import PortableWorkerProcess
+from grader.sandbox.process import (
+    Died,
+    TimedOut,
+    WorkerProcess,
+    Zygote,
+    clean,
+    scrub_pairs,
+    scrubber,
+)
 
 CRASHES_BEFORE_GIVING_UP = 2  # each crash costs a new worker; a function crashing twice is done
 
@@ -79,15 +88,12 @@ class Sandbox:
         modules: tuple[str, ...] = (),
         fork_server: bool | Zygote = False,
     ) -> None:
-        if os.name != "posix":
-            raise SandboxBroken(
-                "The grader's sandbox needs Linux or macOS; on Windows, run `grade` inside WSL."
-            )
         self.timeout = timeout
         self._fork_server = fork_server
         self.output_limit = output_limit
         self._original = Path(submission_dir).resolve()
-        self._owner = limits.worker_user(user)
+        self.portable = portable.selected()
+        self._owner = None if self.portable else limits.worker_user(user)
         #: Marks every process of this sandbox's workers: GD_SANDBOX=<token> in its environment
         #: (a zygote's forks show the zygote's environment: its token, then).
         self._zygote = fork_server if isinstance(fork_server, Zygote) else None
@@ -102,15 +108,18 @@ class Sandbox:
         self._spares: list[WorkerProcess] = []  # started, not yet given to a module
         self._last: WorkerProcess | None = None  # the worker of the latest call
         limits.harden_trusted_process()
-        limits.protect_reference()
+        if not self.portable and not limits.filesystem_confined():
+            limits.protect_reference()  # the fallback where Landlock is missing (as root)
         self._snapshot = workdir.take_snapshot(self._original)
-        self._folder = workdir.PrivateFolder(self._snapshot, self._owner)
-        self.scrub = scrubber(self._folder)
+        self._run = scratch.Run()
+        self.scrub = scrubber(self._run.root)
         # What the finalizer needs, held apart so that it keeps no reference to self.
         self._state: dict = {"workers": [], "repaired": []}
-        limits.adopt_orphans(True)  # until the finalizer (close) says otherwise
+        if not self.portable:
+            limits.adopt_orphans(True)  # until the finalizer (close) says otherwise
         self._finalizer = weakref.finalize(
-            self, _cleanup, self._state, self._folder, self._original, self._snapshot, self._owner
+            self, _cleanup, self._state, self._run, self._original, self._snapshot, self._owner,
+            not self.portable,
         )
         self._spares = self._start_all()
 
@@ -147,7 +156,7 @@ class Sandbox:
             raise ValueError(f"not a module and function name: {module!r}, {function!r}")
         if module in self._broken:
             raise _copy(self._broken[module])
-        if module not in self._modules_present and not self._folder.has_module(module):
+        if module not in self._modules_present and f"{module}.py" not in self._snapshot.files:
             raise ModuleMissing(_missing_message(self._original, module))
         if (module, function) in self._timed_out:
             raise CallTimeout(self._timed_out[module, function])
@@ -201,15 +210,23 @@ class Sandbox:
 
     # --- the worker's lifecycle ----------------------------------------------------------------
 
+    def _new_folder(self) -> workdir.PrivateFolder:
+        """A fresh folder with a fresh copy of the submission, for one worker."""
+        folder = workdir.PrivateFolder(self._snapshot, self._run.new_folder(), self._owner)
+        self.scrub[:0] = scrub_pairs(folder)
+        return folder
+
     def _start(self) -> WorkerProcess:
         """A new worker, starting in the background (`wait_ready` waits for it)."""
-        worker = WorkerProcess(
-            self._folder,
+        kind = PortableWorkerProcess if self.portable else WorkerProcess
+        worker = kind(
+            self._new_folder(),
             owner=self._owner,
             token=self.token,
             rlimits=self._limits,
             output_limit=self.output_limit,
             scrub=self.scrub,
+            refused=limits.REFUSED_IMPORTS,
         )
         workers = self._state["workers"]
         workers[:] = [w for w in workers if not w.killed] + [worker]
@@ -218,16 +235,16 @@ class Sandbox:
     def _start_all(self) -> list[WorkerProcess]:
         """A worker for each module to come, all forked from one process that imports NumPy
         once (Linux); else one worker, the next one started when a module takes it."""
-        if not self._fork_server or len(self._expected) < 2 or not limits.LINUX:
+        if not self._fork_server or len(self._expected) < 2 or self.portable:
             return [self._start()]
         workers = WorkerProcess.start_group(
-            len(self._expected),
-            self._folder,
+            [self._new_folder() for _ in self._expected],
             owner=self._owner,
             token=self.token,
             rlimits=self._limits,
             output_limit=self.output_limit,
             scrub=self.scrub,
+            refused=limits.REFUSED_IMPORTS,
             zygote=self._zygote,  # used while alive; else a fork server of its own
         )
         self._state["workers"] += workers
@@ -259,7 +276,6 @@ class Sandbox:
     def _import(self, worker: WorkerProcess, module: str) -> str:
         """Import `module` in `worker`; on failure remember and raise ImportFailed."""
         what = f"Importing your {module}.py"
-        self._folder.refresh()  # the files an earlier module's code deleted are back
         try:
             header, _ = worker.exchange({"op": "import", "module": module}, [], self.timeout)
         except TimedOut:
@@ -326,15 +342,21 @@ class Sandbox:
 
 
 def _cleanup(
-    state: dict, folder, original: Path, snapshot: workdir.Snapshot, owner: tuple | None
+    state: dict,
+    run: scratch.Run,
+    original: Path,
+    snapshot: workdir.Snapshot,
+    owner: tuple | None,
+    adopted: bool,
 ) -> None:
-    """Kill the workers' trees, delete the private folder, put the original folder back as it
+    """Kill the workers' trees, delete the scratch run, put the original folder back as it
     was, and delete what the workers' user left in /tmp and the like, if that user is the
     sandbox's own (run by `close()`, or at garbage collection or exit if close was forgotten)."""
     for worker in state["workers"]:
         worker.kill()
-    limits.adopt_orphans(False)
-    folder.remove()
+    if adopted:
+        limits.adopt_orphans(False)
+    run.remove()
     state["repaired"] = workdir.restore(original, snapshot)
     if owner is not None:
         state["swept"] = limits.remove_files_of(owner[0])

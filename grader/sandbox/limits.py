@@ -57,16 +57,29 @@ def worker_limits(*, memory_mb: int, timeout: float) -> dict[str, int]:
     }
 
 
+#: The worker's user meaning "a uid of its own for this grading" (see `unused_uid`).
+PRIVATE_USER = "private"
+#: What `PRIVATE_USER` falls back to where no unused uid can be had (a rootless container).
+FALLBACK_USER = "nobody"
+#: Top-level modules a submission may never import, whatever their origin: the grader's own
+#: packages, the instructor's, and the test runner (see grader/sandbox/worker/imports.py).
+REFUSED_IMPORTS = ("grader", "solutions", "exercises", "pytest", "_pytest", "pytest_jsonreport")
+
+
 def worker_user(user: str | int | None) -> tuple[int, int] | None:
     """The (uid, gid) the worker drops to: only when we are root, and never root itself.
 
     A user name must exist; a bare uid need not (its gid is then the same number), so that
-    sandboxes running side by side can each have a user of their own.
+    sandboxes running side by side can each have a user of their own. `PRIVATE_USER` is a uid
+    nobody else has, picked anew for each sandbox: nothing of one grading's user can be there
+    when the next grading starts.
     """
     if not AS_ROOT or user is None:
         return None
     import pwd
 
+    if user == PRIVATE_USER:
+        user = unused_uid() or FALLBACK_USER
     try:
         entry = pwd.getpwuid(user) if isinstance(user, int) else pwd.getpwnam(user)
         uid, gid = entry.pw_uid, entry.pw_gid
@@ -215,6 +228,20 @@ def become_subreaper() -> None:
     re-parented to it (see `process.Zygote`). Not inherited by forks."""
     if LINUX:
         _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+
+
+_confined: bool | None = None
+
+
+def filesystem_confined() -> bool:
+    """Whether workers here are confined by Landlock (Linux 5.13+), so that nothing needs
+    hiding by file permissions. Asked of the kernel once."""
+    global _confined
+    if _confined is None:
+        from grader.sandbox.worker import landlock
+
+        _confined = LINUX and landlock.abi_version() > 0
+    return _confined
 
 
 def _prctl(option: int, value: int) -> None:

@@ -58,11 +58,13 @@ class WorkerProcess:
         rlimits: dict[str, int],
         output_limit: int,
         scrub: list[tuple[str, str]],
+        refused: tuple[str, ...],
     ) -> None:
         self._setup(token, output_limit, scrub)
         theirs, out_w = self._open_pipes()
         passed = [fd for fd in theirs.values() if fd is not None]
-        config = _config(folder, owner, rlimits, fds=theirs)
+        config = _config(owner, rlimits, refused, fds=theirs)
+        config.update(folder=str(folder.root), workdir=str(folder.submission))
         try:
             self.proc = subprocess.Popen(
                 [sys.executable or "python3", "-I", "-S", child.__file__, _json(config)],
@@ -85,17 +87,17 @@ class WorkerProcess:
     @classmethod
     def start_group(
         cls,
-        count: int,
-        folder: workdir.PrivateFolder,
+        folders: list[workdir.PrivateFolder],
         *,
         owner: tuple[int, int] | None,
         token: str,
         rlimits: dict[str, int],
         output_limit: int,
         scrub: list[tuple[str, str]],
+        refused: tuple[str, ...],
         zygote: Zygote | None = None,
     ) -> list[WorkerProcess]:
-        """`count` workers (Linux only) forked by one `child.py` process after its imports.
+        """A worker per folder (Linux only), forked by one `child.py` process after its imports.
 
         That process (the fork server) imports Python's and NumPy's modules once, runs no
         student code, forks one process per worker with that worker's pipes only, tells us their
@@ -107,6 +109,7 @@ class WorkerProcess:
         imports once for every submission of the grading process; the reapers are then adopted
         by the zygote's owner, not by us (see `Zygote`).
         """
+        count = len(folders)
         workers = [cls.__new__(cls) for _ in range(count)]
         members, ours = [], []
         for worker in workers:
@@ -117,14 +120,16 @@ class WorkerProcess:
                      worker._lifeline_w]  # fmt: skip
         pids_r, pids_w = os.pipe()
         passed = [fd for m in members for fd in m.values() if fd is not None] + [pids_w]
-        config = _config(folder, owner, rlimits, fds=None)
+        config = _config(owner, rlimits, refused, fds=None)
         config.update(members=members, pids=pids_w)
-        env = limits.worker_environment(folder.home, token)
+        config["folders"] = [[str(f.root), str(f.submission)] for f in folders]
+        home = folders[0].home  # each member moves to its own at once
+        env = limits.worker_environment(home, token)
 
         def start() -> subprocess.Popen | None:
             if zygote is not None and zygote.alive:  # its fork does the rest; not our child
                 try:
-                    zygote.request(config, env=env, cwd=folder.home)
+                    zygote.request(config, env=env, cwd=home)
                     return None
                 except OSError:  # gone since the last submission: a fork server, this once
                     zygote.alive = False
@@ -134,7 +139,7 @@ class WorkerProcess:
                 stdout=members[0]["output"],  # what the imports print: the first worker's
                 stderr=members[0]["output"],
                 pass_fds=passed,
-                cwd=folder.home,
+                cwd=home,
                 env=env,
                 start_new_session=True,
             )
@@ -627,12 +632,19 @@ def describe_end(code: int) -> str:
     return f"was killed by {name}{why}"
 
 
-def scrubber(folder: workdir.PrivateFolder) -> list[tuple[str, str]]:
-    """What `clean` replaces: the private folder (its copy's files read as plain names), the
-    grader's package and the Python installation."""
+def scrub_pairs(folder: workdir.PrivateFolder) -> list[tuple[str, str]]:
+    """What `clean` replaces for one worker's folder: its copy's files read as plain names,
+    the rest of it as <tmp>."""
     pairs = []
-    for root in {str(folder.root), os.path.realpath(folder.root)}:
+    for root in dict.fromkeys((str(folder.root), os.path.realpath(folder.root))):
         pairs += [(f"{root}{os.sep}submission{os.sep}", ""), (root, "<tmp>")]
+    return pairs
+
+
+def scrubber(run_root: Path) -> list[tuple[str, str]]:
+    """What `clean` replaces whatever the worker: the scratch run, the grader's package and the
+    Python installation (`scrub_pairs` of each worker's folder go in front)."""
+    pairs = [(root, "<tmp>") for root in dict.fromkeys((str(run_root), os.path.realpath(run_root)))]
     pairs.append((_GRADER_DIR, "<grader>"))
     return pairs + [(d, "<python>") for d in _PYTHON_DIRS]
 
@@ -650,15 +662,15 @@ def _size(n: int) -> str:
     return f"{n / 2**10:.1f} KB" if n >= 1 << 10 else f"{n} bytes"
 
 
-def _config(folder: workdir.PrivateFolder, owner, rlimits: dict, fds: dict | None) -> dict:
-    """What `child.py` is told (as JSON on its command line), but for a group's pipes."""
+def _config(owner, rlimits: dict, refused: tuple[str, ...], fds: dict | None) -> dict:
+    """What `child.py` is told (as JSON on its command line), but for its folders and pipes."""
     return {
         "fds": fds,
         "numpy_path": _numpy_path(),
-        "workdir": str(folder.submission),
         "uid": owner[0] if owner else None,
         "gid": owner[1] if owner else None,
         "limits": rlimits,
+        "refused": list(refused),
         "max_frame": 1 << 30,  # our requests: trusted, and as large as the suite makes them
         "max_value_bytes": MAX_VALUE_BYTES,
     }

@@ -1,8 +1,9 @@
 """The worker's private copy of a submission, and putting the original back as it was.
 
-The worker never runs in the folder being graded: it gets a copy of the regular files (no
-symlink is followed, sizes are capped) in a private temporary folder. The same snapshot lets the
-grader restore the original afterwards if the submission managed to write into it anyway.
+The worker never runs in the folder being graded: each worker gets its own copy of the regular
+files (no symlink is followed, sizes are capped) in the grading's scratch run (`scratch.py`).
+The same snapshot lets the grader restore the original afterwards if the submission managed to
+write into it anyway.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,16 +73,6 @@ def take_snapshot(root: Path) -> Snapshot:
     return snap
 
 
-def _holds(folder: int, name: str, data: bytes) -> bool:
-    """Whether `name` in the folder `folder` is a regular file holding exactly `data`."""
-    try:
-        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
-    except OSError:
-        return False
-    with open(fd, "rb") as f:
-        return stat.S_ISREG(os.fstat(f.fileno()).st_mode) and f.read(len(data) + 1) == data
-
-
 def _read_regular(path: Path) -> bytes | None:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -95,18 +85,19 @@ def _read_regular(path: Path) -> bytes | None:
 
 
 class PrivateFolder:
-    """A temporary folder holding `submission/` (the copy) and `home/` (HOME and TMPDIR).
+    """One worker's folder in a grading's scratch run: `submission/` (its own copy of the
+    submission's files) and `home/` (HOME and TMPDIR).
 
+    Each worker gets a fresh copy, so what one exercise module does to its copy (deleting
+    files, changing modes) cannot reach another module's, nor the next worker's after a crash.
     With `owner` (a uid/gid pair, when the worker will drop to that user) both belong to the
-    worker's user, and the top folder only lets it pass through, not list.
+    worker's user, and the folder itself only lets it pass through.
     """
 
-    def __init__(self, snapshot: Snapshot, owner: tuple[int, int] | None) -> None:
-        self._snapshot = snapshot
-        self._owner = owner
-        self.root = Path(tempfile.mkdtemp(prefix="gd-sandbox-"))
-        self.submission = self.root / "submission"
-        self.home = self.root / "home"
+    def __init__(self, snapshot: Snapshot, root: Path, owner: tuple[int, int] | None) -> None:
+        self.root = root
+        self.submission = root / "submission"
+        self.home = root / "home"
         for folder in (self.submission, self.home):
             folder.mkdir(mode=0o700)
         for rel in sorted(snapshot.dirs):
@@ -116,76 +107,11 @@ class PrivateFolder:
             path.write_bytes(data)
             path.chmod(mode & 0o755 | 0o600)
         if owner is not None:
-            self.root.chmod(0o711)
+            root.chmod(0o711)
             for folder in (self.submission, self.home):
                 os.chown(folder, *owner)
             for rel in [*snapshot.dirs, *snapshot.files]:
                 os.chown(self.submission / rel, *owner)
-
-    def has_module(self, module: str) -> bool:
-        """Whether the submission has `module.py` (whatever its code did to the copy since)."""
-        return f"{module}.py" in self._snapshot.files
-
-    def refresh(self) -> list[str]:
-        """Put back the submission's files that its code deleted or changed in this copy.
-
-        Called before each import, so that a module which deletes files (by mistake or not)
-        cannot take the other exercises down with it. Files it added stay. Safe while the
-        submission runs: no symlink is followed, and no existing file is written into (a new
-        file is renamed over the name). Returns the paths put back.
-        """
-        put_back = []
-        for rel, (data, mode, _, _) in self._snapshot.files.items():
-            *parents, name = rel.split("/")
-            try:
-                folder = self._open_folder(parents)
-            except OSError:
-                continue
-            try:
-                if not _holds(folder, name, data):
-                    self._replace(folder, name, data, mode & 0o755 | 0o600)
-                    put_back.append(rel)
-            except OSError:
-                pass
-            finally:
-                os.close(folder)
-        return put_back
-
-    def _open_folder(self, parts: list[str]) -> int:
-        """A descriptor of submission/<parts...>, made if missing, never through a symlink."""
-        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
-        fd = os.open(self.submission, flags)
-        for part in parts:
-            try:
-                try:
-                    child = os.open(part, flags, dir_fd=fd)
-                except FileNotFoundError:
-                    os.mkdir(part, 0o700, dir_fd=fd)
-                    child = os.open(part, flags, dir_fd=fd)
-                    if self._owner is not None:
-                        os.fchown(child, *self._owner)
-            finally:
-                os.close(fd)
-            fd = child
-        return fd
-
-    def _replace(self, folder: int, name: str, data: bytes, mode: int) -> None:
-        tmp = f".gd-refresh-{os.getpid()}-{name}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600,
-                     dir_fd=folder)  # fmt: skip
-        try:
-            with open(fd, "wb") as f:
-                f.write(data)
-                os.fchmod(f.fileno(), mode)
-                if self._owner is not None:
-                    os.fchown(f.fileno(), *self._owner)
-            os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
-        except OSError:
-            os.unlink(tmp, dir_fd=folder)
-            raise
-
-    def remove(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def restore(root: Path, snap: Snapshot) -> list[str]:

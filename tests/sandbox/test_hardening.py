@@ -194,16 +194,23 @@ def test_as_root_what_a_worker_of_its_own_uid_leaves_in_shared_folders_goes(writ
 import os
 
 def leave(folders):
+    left = 0
     for folder in folders:
-        os.mkdir(os.path.join(folder, {marker!r}))
-        with open(os.path.join(folder, {marker!r}, "data"), "w") as f:
-            f.write("x")
-        os.symlink("/etc/passwd", os.path.join(folder, {marker!r} + ".link"))
+        try:
+            os.mkdir(os.path.join(folder, {marker!r}))
+            with open(os.path.join(folder, {marker!r}, "data"), "w") as f:
+                f.write("x")
+            os.symlink("/etc/passwd", os.path.join(folder, {marker!r} + ".link"))
+            left += 1
+        except OSError:
+            pass  # refused: confined to its own folder
+    return left
 """
     )
     with Sandbox(folder, user=limits.unused_uid()) as box:
-        box.call("m", "leave", [str(d) for d in shared])
-        assert all((d / marker / "data").exists() for d in shared)
+        left = box.call("m", "leave", [str(d) for d in shared]).value
+        confined = box.worker_info["filesystem"] is not None
+        assert left == (0 if confined else len(shared))
     assert not [p for d in shared for p in d.glob(f"{marker}*")]
     assert Path("/etc/passwd").exists()
 
@@ -219,10 +226,9 @@ def make(key):
     return ctypes.CDLL(None).shmget(key, 1 << 20, 0o1000 | 0o600)  # IPC_CREAT
 """
     )
-    if not box.worker_info["own_ipc"]:
-        pytest.skip("this kernel does not give the worker an IPC namespace")
     key = secrets.randbelow(1 << 30) + 1
-    assert box.call("m", "make", key).value >= 0
+    made = box.call("m", "make", key).value
+    assert made == -1 or box.worker_info["own_ipc"]  # refused by seccomp, or in its namespace
     with open("/proc/sysvipc/shm") as f:
         assert str(key) not in [line.split()[0] for line in f.readlines()[1:]]
 
@@ -243,9 +249,13 @@ def probe(grader):
     libc = ctypes.CDLL(None, use_errno=True)
     traced = libc.ptrace(16, os.getppid(), None, None)  # PTRACE_ATTACH
     found["ptrace"] = "allowed" if traced == 0 else errno.errorcode[ctypes.get_errno()]
-    child = subprocess.Popen(["sleep", "30"])
-    child.kill()  # its own children: as before
-    found["own child"] = child.wait()
+    child = os.fork()
+    if child == 0:
+        import time
+        time.sleep(30)
+        os._exit(0)
+    os.kill(child, 9)  # its own children: as before
+    found["own child"] = -os.WTERMSIG(os.waitpid(child, 0)[1])
     # Aiming a descriptor's signals at somebody, then writing to it, would signal them too.
     import fcntl, struct
     r, w = os.pipe()

@@ -1,0 +1,214 @@
+"""The portable worker: what Windows and macOS get, and Linux with `GRADE_SANDBOX=portable`.
+
+The same worker program, the same data-only channel, the same per-call timeouts, output caps,
+fresh worker after a crash and restored submission folder as on Linux; only the parts that need
+Linux are missing (see `describe`). It uses nothing a system might lack: the channel is the
+worker's standard input and output, read by threads (Windows cannot wait on pipes with
+`select`), and the worker's process tree is found and killed with psutil, children by parent
+and detached ones by the sandbox's token in their environment.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+
+from grader.sandbox import child, limits, workdir
+from grader.sandbox.errors import SandboxBroken
+from grader.sandbox.process import Died, TimedOut, WorkerProcess, _config, _json, describe_end
+
+KILL_SECONDS = 5.0  # how long to go on killing a tree that keeps forking
+
+#: What the portable sandbox cannot do, said in the summary and recorded in the report.
+NOT_DONE = (
+    "the submission runs as your own user (no separate user)",
+    "no filesystem confinement: it could read any file you can",
+    "no syscall filter and no network or IPC namespaces",
+)
+
+
+def selected() -> bool:
+    """Whether gradings here use the portable sandbox: off Linux always, on Linux when
+    `GRADE_SANDBOX=portable` (any other value, or none, means the best sandbox available)."""
+    return sys.platform != "linux" or os.environ.get("GRADE_SANDBOX", "").lower() == "portable"
+
+
+class PortableWorkerProcess(WorkerProcess):
+    """A worker started with its channel on standard input and output; see the module."""
+
+    def __init__(
+        self,
+        folder: workdir.PrivateFolder,
+        *,
+        owner: tuple[int, int] | None,
+        token: str,
+        rlimits: dict[str, int],
+        output_limit: int,
+        scrub: list[tuple[str, str]],
+        refused: tuple[str, ...],
+    ) -> None:
+        self._setup(token, output_limit, scrub)
+        config = _config(None, rlimits, refused, fds=None)
+        config.update(folder=str(folder.root), workdir=str(folder.submission), portable=True)
+        new_group = {"start_new_session": True} if os.name == "posix" else {
+            "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # fmt: skip
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable or "python3", "-I", "-S", child.__file__, _json(config)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=folder.home,
+                env=limits.worker_environment(folder.home, token),
+                **new_group,
+            )
+        except OSError as e:
+            raise SandboxBroken(f"the sandbox worker could not be started: {e}") from e
+        self._events: queue.Queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._pending = bytearray()  # output the reader took in since the last drain
+        self._pending_dropped = 0
+        self._status_r = None
+        for target, stream in ((self._read_answers, self.proc.stdout),
+                               (self._read_printed, self.proc.stderr)):  # fmt: skip
+            threading.Thread(target=target, args=(stream,), daemon=True).start()
+
+    # --- the reading threads ---------------------------------------------------------------------
+
+    def _read_answers(self, stream) -> None:
+        while True:
+            try:
+                chunk = stream.read1(1 << 16)
+            except (OSError, ValueError):
+                chunk = b""
+            self._events.put(("answer", chunk))
+            if not chunk:
+                return
+
+    def _read_printed(self, stream) -> None:
+        """Keep at most `output_limit` bytes not yet drained, counting the rest; never block
+        the worker on a full pipe."""
+        while True:
+            try:
+                chunk = stream.read1(1 << 16)
+            except (OSError, ValueError):
+                chunk = b""
+            if not chunk:
+                return
+            with self._lock:
+                room = max(self.output_limit - len(self._pending), 0)
+                self._pending += chunk[:room]
+                self._pending_dropped += max(len(chunk) - room, 0)
+
+    # --- talking ---------------------------------------------------------------------------------
+
+    def exchange(self, header: dict, blobs: list[bytes], timeout: float) -> tuple[dict, list]:
+        from grader.sandbox import wire
+
+        deadline = time.monotonic() + timeout
+        data = wire.pack(header, blobs)
+        threading.Thread(target=self._write, args=(data,), daemon=True).start()
+        return self._receive(deadline)
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        except (OSError, ValueError):
+            pass  # the worker is gone: its answer pipe says so
+
+    def _wait(self, deadline: float, write: bool = False) -> None:
+        if self._end is not None:
+            raise Died(self._end)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimedOut
+        try:
+            kind, chunk = self._events.get(timeout=left)
+        except queue.Empty:
+            raise TimedOut from None
+        if not chunk:
+            self._finish(self._end_report(wait=0.5) or "closed its channel to the grader")
+        self._frames.feed(chunk)
+
+    def _end_report(self, wait: float) -> str | None:
+        try:
+            return describe_end(self.proc.wait(wait))
+        except subprocess.TimeoutExpired:
+            return None
+
+    def _read_output(self) -> None:
+        with self._lock:
+            room = max(self.output_limit - len(self._output), 0)
+            self._output += self._pending[:room]
+            self._dropped += max(len(self._pending) - room, 0) + self._pending_dropped
+            self._pending.clear()
+            self._pending_dropped = 0
+
+    def ended(self) -> bool:
+        if self._end is None and self.proc.poll() is not None:
+            self._end = self._end_report(wait=0) or "ended"
+        return self._end is not None
+
+    def kill(self) -> str:
+        if self.killed:
+            return ""
+        self.killed = True
+        kill_tree(self.proc, self._token)
+        time.sleep(0.01)  # the reading threads take in what was printed last
+        output = self.take_output()
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        self._end = self._end or "was stopped by the grader"
+        return output
+
+
+def kill_tree(proc: subprocess.Popen, token: str) -> None:
+    """Kill the worker, everything below it, and every process that carries `token` in its
+    environment (detached ones), until none is left; reap the worker."""
+    import psutil
+
+    marker = (limits.TOKEN_VARIABLE, token)
+    deadline = time.monotonic() + KILL_SECONDS
+    while True:
+        found = []
+        try:
+            root = psutil.Process(proc.pid)
+            found = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            pass
+        for candidate in psutil.process_iter():
+            try:
+                environ = candidate.environ()
+            except psutil.Error:
+                continue
+            if environ.get(marker[0]) == marker[1] and candidate.pid != os.getpid():
+                found.append(candidate)
+        alive = []
+        for process in found:
+            try:
+                if process.status() != psutil.STATUS_ZOMBIE:
+                    process.kill()
+                    alive.append(process)
+            except psutil.Error:
+                pass
+        if not alive or time.monotonic() > deadline:
+            break
+        psutil.wait_procs(alive, timeout=0.2)
+    try:
+        proc.wait(timeout=1)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def describe() -> dict:
+    """The `confinement` of a portable grading, as the report records it."""
+    return {"mode": "portable", "filesystem": None, "not_done": list(NOT_DONE)}
+

@@ -1,0 +1,193 @@
+"""The request loop of a confined worker: `import` a student module, `call` one of its functions.
+
+Requests and answers are frames of `wire.py` (JSON and `.npy`, never pickle). What a call
+printed goes to the worker's file descriptors 1 and 2, which the grader drains.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+LENIENT_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
+TRACEBACK_LIMIT = 16 << 10
+
+
+class Worker:
+    """The request loop: `import` a student module, `call` one of its functions."""
+
+    def __init__(self, config: dict, wire, report: dict) -> None:
+        import numpy as np
+
+        self.np = np
+        self.wire = wire
+        self.request_fd = config["fds"]["request"]
+        self.response_fd = config["fds"]["response"]
+        self.max_frame = config["max_frame"]
+        self.max_value_bytes = config["max_value_bytes"]
+        self.modules: dict = {}
+        self.pid = os.getpid()
+        self.ours = {os.path.abspath(__file__), wire.__file__, os.path.abspath(sys.argv[0])}
+        try:
+            import ctypes
+
+            self.libc = ctypes.CDLL(None)
+        except (ImportError, OSError):
+            self.libc = None
+        self.send({"ready": True, "pid": os.getpid(), **report})
+
+    def serve(self) -> None:
+        read = lambda n: os.read(self.request_fd, n)  # noqa: E731
+        while True:
+            try:
+                header, blobs = self.wire.read_frame(read, self.max_frame)
+            except (EOFError, OSError):
+                os._exit(0)  # the grader has gone; skip the submission's atexit handlers
+            op = header.get("op")
+            if op == "import":
+                answer, out_blobs = self.import_module(header["module"]), []
+            elif op == "call":
+                answer, out_blobs = self.call(header, blobs)
+            else:
+                answer, out_blobs = {"ok": False, "error": "protocol", "detail": repr(op)}, []
+            if os.getpid() != self.pid:
+                os._exit(0)  # a process the submission forked came back here: it must not answer
+            self.flush()
+            self.send(answer, out_blobs)
+
+    def send(self, header: dict, blobs: list = ()) -> None:
+        frame = memoryview(self.wire.pack(header, blobs))
+        while frame:
+            frame = frame[os.write(self.response_fd, frame) :]
+
+    def flush(self) -> None:
+        """Push the call's output into the pipe: Python's buffers, and C's (printf via ctypes)."""
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001 - the submission replaced or closed them
+                pass
+        if self.libc is not None:
+            self.libc.fflush(None)
+
+    def import_module(self, name: str) -> dict:
+        import importlib
+
+        try:
+            self.modules[name] = importlib.import_module(name)
+        except BaseException as e:  # noqa: BLE001 - sys.exit at import is the student's problem too
+            return {"ok": False, "error": "import", **self.describe(e)}
+        return {"ok": True}
+
+    def call(self, header: dict, blobs: list) -> tuple[dict, list]:
+        import warnings
+
+        np, wire = self.np, self.wire
+        module = self.modules.get(header["module"])
+        name = header["function"]
+        if module is None:
+            return {"ok": False, "error": "protocol", "detail": "module not imported"}, []
+        try:
+            func = getattr(module, name, None)
+            usable = callable(func)
+        except BaseException as e:  # noqa: BLE001 - a module __getattr__ of the student's
+            return {"ok": False, "error": "raised", **self.describe(e)}, []
+        if not usable:
+            detail = (
+                "is not defined"
+                if func is None
+                else (f"is not a function (it is {wire.type_name(func)})")
+            )
+            return {"ok": False, "error": "function", "detail": detail}, []
+        try:
+            args, kwargs = wire.decode(header["arguments"], blobs, trusted_side=False)
+        except wire.ProtocolError as e:
+            return {"ok": False, "error": "protocol", "detail": str(e)}, []
+        params = self.parameter_names(func)
+        named = [
+            (i, params[i] if i < len(params) else f"argument {i + 1}", a)
+            for i, a in enumerate(args)
+        ]
+        named += [(k, k, a) for k, a in kwargs.items()]
+        arrays = [(label, a, a.copy()) for _, label, a in named if type(a) is np.ndarray]
+        rngs = [(key, a) for key, _, a in named if type(a) is np.random.Generator]
+        try:
+            with (
+                warnings.catch_warnings(),
+                np.errstate(divide="warn", over="warn", invalid="warn", under="ignore"),
+            ):
+                warnings.simplefilter("error")
+                for category in LENIENT_WARNINGS:  # about future versions, not about the result
+                    warnings.simplefilter("default", category)
+                value = func(*args, **kwargs)
+        except BaseException as e:  # noqa: BLE001
+            return {"ok": False, "error": "raised", **self.describe(e)}, []
+        mutated = [label for label, a, before in arrays if changed(a, before)]
+        encoder = wire.Encoder(untrusted=True, max_bytes=self.max_value_bytes)
+        try:
+            tree = encoder.encode(value)
+            states = [[key, encoder.encode(g.bit_generator.state)] for key, g in rngs]
+        except Exception as e:  # noqa: BLE001 - e.g. an array whose data cannot be read
+            return {"ok": False, "error": "raised", **self.describe(e)}, []
+        answer = {"ok": True, "value": tree, "mutated": mutated, "rng": states}
+        return answer, encoder.blobs
+
+    @staticmethod
+    def parameter_names(func) -> tuple:
+        try:
+            code = func.__code__
+            names = code.co_varnames[: code.co_argcount]
+            return tuple(n if type(n) is str else "?" for n in names)
+        except BaseException:  # noqa: BLE001 - a builtin, a partial, an object with tricks
+            return ()
+
+    def describe(self, e: BaseException) -> dict:
+        """Type, message and the student's traceback of an exception, without our frames."""
+        import traceback
+
+        if isinstance(e, SystemExit):
+            message = f"sys.exit({e.code!r}) was called" if e.code is not None else "sys.exit()"
+        else:
+            message = safe_str(e)
+        try:
+            te = traceback.TracebackException.from_exception(e, capture_locals=False)
+            self.drop_our_frames(te)
+            text = "".join(te.format())
+        except BaseException:  # noqa: BLE001 - a __str__ that raises, a broken traceback
+            text = ""
+        if len(text) > TRACEBACK_LIMIT:
+            half = TRACEBACK_LIMIT // 2
+            text = text[:half] + "\n[... traceback shortened ...]\n" + text[-half:]
+        return {"type": self.wire.type_name(e), "message": message[:4000], "traceback": text}
+
+    def drop_our_frames(self, te) -> None:
+        import traceback
+
+        seen = set()
+        while te is not None and id(te) not in seen:
+            seen.add(id(te))
+            frames = [f for f in te.stack if not self.is_ours(f.filename)]
+            te.stack = traceback.StackSummary.from_list(frames)
+            te = te.__cause__ or te.__context__
+
+    def is_ours(self, filename: str) -> bool:
+        return (
+            filename in self.ours
+            or filename.startswith("<frozen importlib")
+            or filename.endswith(os.path.join("importlib", "__init__.py"))
+        )
+
+
+def changed(a, before) -> bool:
+    """Whether an argument array differs from its copy taken before the call, bit for bit."""
+    return a.shape != before.shape or a.dtype != before.dtype or a.tobytes() != before.tobytes()
+
+
+def safe_str(e: BaseException) -> str:
+    try:
+        text = str(e)
+        return text if type(text) is str else "<unprintable>"
+    except BaseException:  # noqa: BLE001
+        return "<the exception's message could not be printed>"
+
+
