@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 #: Bump when a field changes meaning or disappears; adding optional fields keeps the version.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA_FILE = Path(__file__).with_name("schema") / "report.schema.json"
 
 
@@ -67,6 +67,8 @@ class Report:
     seconds: float
     grader_errors: list[str] = field(default_factory=list)
     output_note: str = ""
+    #: What confined the submission (grader/sandbox/confinement.py): mode, filesystem, ...
+    confinement: dict[str, Any] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from grader.report import Report, Status, points
+from grader.sandbox.confinement import summary_line
 
 _MARK = {
     Status.PASSED: ("PASS", "green"),
@@ -92,7 +93,23 @@ def summary(report: Report, *, verbose: bool = False) -> str:
                 fg="yellow",
             )
         )
+    for note in confinement_notes(report.confinement):
+        lines.append(click.style(note, fg="yellow"))
     return "\n".join(lines)
+
+
+def confinement_notes(found: dict) -> list[str]:
+    """What the sandbox could not do here, and files it made private this time (said once)."""
+    notes = [summary_line(found)] if summary_line(found) else []
+    changed = found.get("made_private") or []
+    if changed:
+        names = ", ".join(str(p) for p in changed[:6]) + (", ..." if len(changed) > 6 else "")
+        notes.append(
+            "Note: grading as root on a system without Landlock, the grader made these readable "
+            f"by root only, so that the submission cannot read them: {names}. "
+            "`chmod -R go+rX PATH` undoes it; it happens only the first time."
+        )
+    return notes
 
 
 def _unwritten(report: Report) -> dict[str, list[str]]:

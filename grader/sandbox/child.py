@@ -1,4 +1,4 @@
-"""The worker program: `python -I -S child.py CONFIG_JSON`, started by the grader. Untrusted territory.
+"""The worker program (`python -I -S child.py CONFIG_JSON`), started by the grader: untrusted.
 
 It never imports the grader: it loads its own package (`worker/`, as `_gd_worker`) and the two
 modules both sides share (`wire.py`, `proctree.py`) by path, imports NumPy and the common

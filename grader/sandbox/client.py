@@ -28,13 +28,12 @@ from typing import Any
 import numpy as np
 
 from grader import defaults
-from grader.sandbox import limits, portable, scratch, wire, workdir
+from grader.sandbox import confinement, limits, portable, scratch, wire, workdir
 from grader.sandbox.errors import (
     CallTimeout,
     FunctionMissing,
     ImportFailed,
     ModuleMissing,
-    SandboxBroken,
     StudentException,
     WorkerCrashed,
 )
@@ -108,8 +107,11 @@ class Sandbox:
         self._spares: list[WorkerProcess] = []  # started, not yet given to a module
         self._last: WorkerProcess | None = None  # the worker of the latest call
         limits.harden_trusted_process()
-        if not self.portable and not limits.filesystem_confined():
-            limits.protect_reference()  # the fallback where Landlock is missing (as root)
+        #: What was made readable by root only (as root without Landlock), to say so once.
+        self.protected_now: list[Path] = []
+        self._protected = not self.portable and not limits.filesystem_confined() and limits.AS_ROOT
+        if self._protected:
+            self.protected_now = limits.protect_reference()
         self._snapshot = workdir.take_snapshot(self._original)
         self._run = scratch.Run()
         self.scrub = scrubber(self._run.root)
@@ -118,7 +120,13 @@ class Sandbox:
         if not self.portable:
             limits.adopt_orphans(True)  # until the finalizer (close) says otherwise
         self._finalizer = weakref.finalize(
-            self, _cleanup, self._state, self._run, self._original, self._snapshot, self._owner,
+            self,
+            _cleanup,
+            self._state,
+            self._run,
+            self._original,
+            self._snapshot,
+            self._owner,
             not self.portable,
         )
         self._spares = self._start_all()
@@ -136,6 +144,18 @@ class Sandbox:
         """
         self._finalizer()
         return self._state["repaired"]
+
+    @property
+    def confinement(self) -> dict:
+        """What confined this grading (the report's `confinement`), from what the workers that
+        have started reported."""
+        infos = [w.info for w in self._state["workers"] if w.info]
+        found = confinement.describe(
+            portable=self.portable, info=infos[-1] if infos else {}, protected=self._protected
+        )
+        if self.protected_now:
+            found["made_private"] = [str(p) for p in self.protected_now]
+        return found
 
     @property
     def worker_info(self) -> dict:

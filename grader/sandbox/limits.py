@@ -290,14 +290,21 @@ def _numpy_dirs() -> list[str]:
     return list(spec.submodule_search_locations or []) if spec else []
 
 
-def protect_reference() -> None:
-    """As root, make the protected files and folders unreadable to everybody else (go-rwx)."""
+def protect_reference() -> list[Path]:
+    """As root, make the protected files and folders unreadable to everybody else (go-rwx).
+
+    The fallback where Landlock is missing. Returns what it changed (empty when everything was
+    protected already), so that the grader can say so the first time.
+    """
     if not AS_ROOT:
-        return
+        return []
+    changed = []
     for path in protected_folders():
         mode = path.stat().st_mode & 0o7777
         if mode & 0o077:
             path.chmod(mode & 0o7700)
+            changed.append(path)
+    return changed
 
 
 def kill_tree(

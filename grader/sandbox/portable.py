@@ -23,13 +23,6 @@ from grader.sandbox.process import Died, TimedOut, WorkerProcess, _config, _json
 
 KILL_SECONDS = 5.0  # how long to go on killing a tree that keeps forking
 
-#: What the portable sandbox cannot do, said in the summary and recorded in the report.
-NOT_DONE = (
-    "the submission runs as your own user (no separate user)",
-    "no filesystem confinement: it could read any file you can",
-    "no syscall filter and no network or IPC namespaces",
-)
-
 
 def selected() -> bool:
     """Whether gradings here use the portable sandbox: off Linux always, on Linux when
@@ -206,9 +199,3 @@ def kill_tree(proc: subprocess.Popen, token: str) -> None:
         proc.wait(timeout=1)
     except subprocess.TimeoutExpired:
         pass
-
-
-def describe() -> dict:
-    """The `confinement` of a portable grading, as the report records it."""
-    return {"mode": "portable", "filesystem": None, "not_done": list(NOT_DONE)}
-

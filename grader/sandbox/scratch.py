@@ -43,9 +43,7 @@ def base() -> Path:
     except FileExistsError:
         pass
     st = folder.lstat()
-    if uid is not None and (
-        not stat.S_ISDIR(st.st_mode) or st.st_uid != uid or st.st_mode & 0o022
-    ):
+    if uid is not None and (not stat.S_ISDIR(st.st_mode) or st.st_uid != uid or st.st_mode & 0o022):
         raise OSError(
             f"{folder} is not a private folder of this user; remove it or set TMPDIR elsewhere"
         )

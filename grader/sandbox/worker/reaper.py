@@ -70,5 +70,3 @@ def reaper(worker: int, status_fd: int, lifeline_fd: int, proctree) -> None:
                 except InterruptedError:
                     pass
         os.read(wake_r, 4096)
-
-

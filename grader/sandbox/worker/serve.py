@@ -189,5 +189,3 @@ def safe_str(e: BaseException) -> str:
         return text if type(text) is str else "<unprintable>"
     except BaseException:  # noqa: BLE001
         return "<the exception's message could not be printed>"
-
-

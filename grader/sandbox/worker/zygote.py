@@ -119,5 +119,3 @@ def renumber(fds: dict) -> dict:
         os.dup2(moved[name], number, inheritable=False)
         os.close(moved[name])
     return {**fds, **{name: number for number, name in enumerate(names, start=3)}}
-
-
