@@ -40,9 +40,6 @@ from grader.sandbox import proctree
 
 #: How many times a submission is retried when its grading process dies (not on timeouts).
 RETRIES = 1
-#: When root, the workers of grading process k run as uid WORKER_UID_BASE + k: a user of their
-#: own, with no account and no files, shared with no other submission graded at the same time.
-WORKER_UID_BASE = 1_500_000_000
 
 
 class BatchError(Exception):
@@ -189,8 +186,8 @@ def _run(pending: list[Submission], *, jobs: int, suite: str, timeout: float, wa
     done: queue.Queue = queue.Queue()
     stop = threading.Event()
     graders = [
-        GradingProcess(suite=suite, timeout=timeout, log=log, slot=slot)
-        for slot in range(min(jobs, len(pending)))
+        GradingProcess(suite=suite, timeout=timeout, log=log)
+        for _ in range(min(jobs, len(pending)))
     ]
 
     def feed(process: GradingProcess) -> None:
@@ -239,9 +236,8 @@ def _grade_with_retries(
 class GradingProcess:
     """One grading process, started on demand, replaced when it dies or hangs."""
 
-    def __init__(self, *, suite: str, timeout: float, log: Path, slot: int = 0) -> None:
+    def __init__(self, *, suite: str, timeout: float, log: Path) -> None:
         self.suite, self.timeout, self.log = suite, timeout, log
-        self.worker_uid = WORKER_UID_BASE + slot if os.geteuid() == 0 else None
         self.proc: subprocess.Popen | None = None
         self.lock = threading.Lock()
         self.stopped = False
@@ -250,10 +246,11 @@ class GradingProcess:
         with self.lock, open(self.log, "ab") as log:
             if self.stopped:
                 raise BatchError("the batch is stopping")
-            uid = [] if self.worker_uid is None else ["--worker-uid", str(self.worker_uid)]
+            # The workers of each submission run as a uid nobody else has, picked anew for that
+            # submission (defaults.WORKER_USER): nothing of one student's can reach the next.
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "grader.instructor.grading_process",
-                 "--suite", self.suite, "--timeout", repr(self.timeout), *uid],
+                 "--suite", self.suite, "--timeout", repr(self.timeout)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
                 # Its own session: Ctrl-C at the terminal reaches the batch, which stops it.
                 start_new_session=True,

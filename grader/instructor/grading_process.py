@@ -138,7 +138,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", required=True)
     parser.add_argument("--timeout", type=float, required=True)
-    parser.add_argument("--worker-uid", type=int, help="the uid of this process's workers")
     args = parser.parse_args()
     # Before anything else (the forks inherit it): when the batch runs as a normal user, a
     # worker of the same user must not read our memory, environment or descriptors (the
@@ -148,11 +147,6 @@ def main() -> None:
     # imports Python's modules and NumPy once for the whole batch (less CPU); it starts now, so
     # its imports overlap the warm-up.
     options = {"suite": args.suite, "timeout": args.timeout, "fork_server": _zygote()}
-    if args.worker_uid is not None:
-        # Parallel grading processes each get a uid of their own (when root), so that a
-        # submission can neither touch another one graded at the same time nor count against
-        # its process limit.
-        options["user"] = args.worker_uid
     warm_up(args.suite)
     # What every fork inherits from here on is never scanned by the collector again: less work
     # per submission, and fewer pages copied into each fork.

@@ -66,6 +66,17 @@ FALLBACK_USER = "nobody"
 REFUSED_IMPORTS = ("grader", "solutions", "exercises", "pytest", "_pytest", "pytest_jsonreport")
 
 
+#: A folder the worker may create and write files in, but not read or list: for harnesses
+#: that collect evidence from inside (the project's hostile tests). Off unless set.
+DROPBOX_VARIABLE = "GRADE_SANDBOX_DROPBOX"
+
+
+def dropbox() -> str | None:
+    """The write-only folder of DROPBOX_VARIABLE, if set to an existing folder."""
+    path = os.environ.get(DROPBOX_VARIABLE)
+    return os.path.realpath(path) if path and os.path.isdir(path) else None
+
+
 def worker_user(user: str | int | None) -> tuple[int, int] | None:
     """The (uid, gid) the worker drops to: only when we are root, and never root itself.
 

@@ -63,6 +63,12 @@ def bound(case) -> float:
 
 
 def runnable(case) -> bool:
+    """Whether this machine gives the grader what the case needs: root for privilege
+    separation, Landlock for copies of the answers planted anywhere on the machine."""
+    from grader.sandbox.worker import landlock
+
+    if case.plant and landlock.abi_version() < 1:
+        return False
     return AS_ROOT or not case.needs_root
 
 
@@ -240,12 +246,20 @@ def batched(tmp_path_factory):
     folder = Path(tempfile.mkdtemp(prefix="gd-hostile-class-"))
     folder.chmod(0o755)
     prepared = {}
+    # One write-only drop box for the whole batch (GRADE_SANDBOX_DROPBOX): each case's canary
+    # folder points into it.
+    dropbox = Path(tempfile.mkdtemp(prefix="gd-hostile-dropbox-"))
+    dropbox.chmod(0o755)
     for case in cases:
         p = casebook.prepare(case)
         # The class folder holds the submission; its old place points there, since the
         # hostile code was written with that path.
         p.submission.rename(folder / case.id)
         p.submission.symlink_to(folder / case.id)
+        p.canary.rmdir()
+        (dropbox / case.id).mkdir()
+        (dropbox / case.id).chmod(0o1777)
+        p.canary.symlink_to(dropbox / case.id)
         prepared[case.id] = p
     before = {cid: casebook.tree_digest(folder / cid) for cid in prepared}
     out = tmp_path_factory.mktemp("batch-out")
@@ -255,7 +269,8 @@ def batched(tmp_path_factory):
         [str(Path(sys.executable).with_name("grade")), "batch", str(folder), "-o", str(out),
          "--suite", "hidden", "--timeout", "1", "--jobs", "2"],
         capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
-        env={**os.environ, casebook.SECRET_VARIABLE: secret},
+        env={**os.environ, casebook.SECRET_VARIABLE: secret,
+             "GRADE_SANDBOX_DROPBOX": str(dropbox)},
     )  # fmt: skip
     seconds = time.monotonic() - started
     time.sleep(LATE)
@@ -269,6 +284,7 @@ def batched(tmp_path_factory):
                 path.unlink(missing_ok=True)
         casebook.remove(p)
     shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(dropbox, ignore_errors=True)
 
 
 def test_a_class_of_hostile_submissions_is_graded_honestly_in_one_batch(batched, report_validator):

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from grader.instructor.batch import WORKER_UID_BASE
 from grader.sandbox import proctree
 
 GRADE = str(Path(sys.executable).with_name("grade"))
@@ -218,10 +217,9 @@ def test_batch_refuses_a_missing_folder(tmp_path):
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the worker changes user only when grading as root")
-def test_parallel_grading_processes_run_their_workers_as_users_of_their_own(
-    tmp_path, make_submission
-):
-    """A submission cannot reach the private copy of another one graded at the same time."""
+def test_every_submission_of_a_batch_runs_as_a_user_of_its_own(tmp_path, make_submission):
+    """No uid is shared by two submissions, at the same time or one after the other: nothing
+    tied to a uid (files, keyrings, processes) can pass from one student to the next."""
     spy = (SOLUTIONS / "sgd.py").read_text() + (
         "\n\n_step = sgd_step\n\ndef sgd_step(*args):\n"
         "    import os\n    print('uid', os.getuid())\n    return _step(*args)\n"
@@ -233,11 +231,12 @@ def test_parallel_grading_processes_run_their_workers_as_users_of_their_own(
     run = subprocess.run([GRADE, "batch", folder, "-o", out, "--jobs", "2"], capture_output=True,
                          text=True, timeout=120)  # fmt: skip
     assert run.returncode == 0, run.stderr
-    uids = set()
+    seen = {}
     for name in ("a", "b", "c", "d"):
         text = (out / "reports" / f"{name}.json").read_text()
-        uids |= {int(u) for u in re.findall(r"uid (\d+)", text)}
-    assert uids and uids <= {WORKER_UID_BASE, WORKER_UID_BASE + 1}
+        seen[name] = {int(u) for u in re.findall(r"uid (\d+)", text)}
+        assert seen[name] and 0 not in seen[name]
+    assert all(not (seen[a] & seen[b]) for a in seen for b in seen if a < b), seen
     assert len({row["total"] for row in gradebook(out).values()}) == 1  # whoever graded it
 
 

@@ -83,7 +83,8 @@ def test_the_syscall_filter_names_every_syscall_it_refuses_on_each_machine():
 def test_world_readable_copies_of_the_answers_elsewhere_stay_unreadable(sandbox, tmp_path):
     # What an instructor or a TA leaves lying around: a clone, a copy, a venv, a build.
     planted = []
-    for place in ("clone/solutions", "venv/lib/python3/site-packages/solutions", "build/lib/solutions"):
+    places = ("clone/solutions", "venv/lib/python3/site-packages/solutions", "build/lib/solutions")
+    for place in places:
         folder = tmp_path / "elsewhere" / place
         folder.mkdir(parents=True)
         shutil.copy(SOLUTIONS / "sgd.py", folder / "sgd.py")

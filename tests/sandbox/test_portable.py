@@ -89,8 +89,10 @@ def test_a_timeout_kills_the_whole_tree_detached_processes_included(portable):
     assert time.monotonic() - start < TIMEOUT + 10
     time.sleep(0.2)
     assert box.call("m", "add", 1, 1).value == 2  # a fresh worker
-    gone = [p for p in psutil.process_iter() if _environ(p).get("GD_MARKER") == "gd-portable-marker"]
-    assert gone == []
+    marked = [
+        p for p in psutil.process_iter() if _environ(p).get("GD_MARKER") == "gd-portable-marker"
+    ]
+    assert marked == []
 
 
 def _environ(process: psutil.Process) -> dict:

@@ -61,7 +61,8 @@ def confine(config: dict, ancestors: set[int]) -> dict:
         applied["seccomp"] = seccomp.install(ancestors | set(config.get("protect", ())))
         if readable:
             try:
-                abi = landlock.restrict(readable, [folder, os.devnull])
+                dropbox = [config["dropbox"]] if config.get("dropbox") else []
+                abi = landlock.restrict(readable, [folder, os.devnull], dropbox)
             except OSError:
                 abi = 0
             applied["landlock_abi"] = abi

@@ -31,6 +31,7 @@ NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1  # ABI 4
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1  # ABI 6
 
 READ = EXECUTE | READ_FILE | READ_DIR
+DROP = WRITE_FILE | MAKE_REG | TRUNCATE  # make and write files, never read nor list
 FILE_ONLY = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV  # rights a file rule may hold
 
 
@@ -57,10 +58,11 @@ def abi_version() -> int:
     return max(int(version), 0)
 
 
-def restrict(read: list[str], write: list[str]) -> int:
-    """Confine this process (no_new_privs must be set) to reading `read` and reading and
-    writing `write` (folders or files; missing ones are skipped). Returns the ABI in force,
-    0 when Landlock is not available (nothing was changed then)."""
+def restrict(read: list[str], write: list[str], drop: list[str] = ()) -> int:
+    """Confine this process (no_new_privs must be set) to reading `read`, reading and writing
+    `write`, and only creating and writing files in `drop` (folders or files; missing ones
+    are skipped). Returns the ABI in force, 0 when Landlock is not available (nothing was
+    changed then)."""
     abi = abi_version()
     if abi < 1:
         return 0
@@ -75,7 +77,7 @@ def restrict(read: list[str], write: list[str]) -> int:
     if ruleset < 0:
         return 0
     try:
-        for paths, rights in ((read, READ), (write, fs)):
+        for paths, rights in ((read, READ), (write, fs), (drop, DROP)):
             for path in paths:
                 _allow(libc, int(ruleset), path, rights & fs)
         if libc.syscall(SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:

@@ -31,6 +31,8 @@ in every file. `case.toml` keys:
     command = "grade"       # or "python -I -m grader" (never plain `python -m grader` inside
                             # an untrusted folder: `-m` would run a `grader/` found there)
     needs_root = false      # true: only as root can the grader defend it (privilege separation)
+    plant = false           # true: world-readable copies of the reference are left under
+                            # @ROOT@/planted/ (a clone, a venv, a build, a home folder)
 """
 
 from __future__ import annotations
@@ -61,7 +63,10 @@ RUN_LIMIT = 300  # seconds: a `grade` that hangs is killed and the case fails, C
 #: restarted after each crash. The bound of a case is its timeout per affected function plus this.
 BASE_SECONDS = 3.0
 KEYS = {"class", "about", "module", "zero", "status", "timeout", "alone", "runs", "cwd", "format",
-        "world_writable", "command", "needs_root"}  # fmt: skip
+        "world_writable", "command", "needs_root", "plant"}  # fmt: skip
+#: Where `plant = true` leaves world-readable copies of the reference, under the case's root.
+PLANTED = ("ta-copy/solutions", "home/instructor/course/solutions", "build/lib/solutions",
+           "venv/lib/python3.12/site-packages/solutions")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ class Case:
     command: str
     needs_root: bool
     folder: Path
+    plant: bool = False
 
     @property
     def budget(self) -> float:
@@ -111,6 +117,7 @@ def load_cases() -> list[Case]:
             command=data.get("command", "grade"),
             needs_root=bool(data.get("needs_root", False)),
             folder=folder,
+            plant=bool(data.get("plant", False)),
         )
         if case.klass not in CLASSES or case.cwd not in ("outside", "submission"):
             raise ValueError(f"{folder.name}/case.toml: bad class or cwd")
@@ -159,7 +166,16 @@ def prepare(case: Case) -> Prepared:
         "@OUTPUT@": str(prepared.output),
         "@RESULTS@": str(prepared.results / "results.json"),
         "@ORIGINAL@": str(prepared.submission),
+        "@ROOT@": str(root),
     }
+    if case.plant:
+        for place in PLANTED:
+            copy = root / "planted" / place
+            copy.mkdir(parents=True)
+            for module in MODULES:
+                shutil.copy(SOLUTIONS / f"{module}.py", copy / f"{module}.py")
+        for path in [root / "planted", *(root / "planted").rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
     sources = {f"{m}.py": (SOLUTIONS / f"{m}.py").read_bytes() for m in MODULES}
     sources["_hostile.py"] = (HERE / "_hostile.py").read_bytes()
     for path in sorted(case.folder.rglob("*")):
@@ -219,7 +235,9 @@ def grade(prepared: Prepared) -> Run:
                "--timeout", f"{case.timeout:g}"]  # fmt: skip
     if case.format != "native":
         command += ["--format", case.format]
-    env = {**os.environ, SECRET_VARIABLE: secret}
+    # The canary folder is the worker's write-only drop box: Landlock lets it leave evidence
+    # there and nowhere else outside its own folder.
+    env = {**os.environ, SECRET_VARIABLE: secret, "GRADE_SANDBOX_DROPBOX": str(prepared.canary)}
     stdout, stderr = prepared.root / "stdout.txt", prepared.root / "stderr.txt"
     started = time.time()
     clock = time.monotonic()

@@ -8,7 +8,12 @@ from _honest_batch_gradient import *  # noqa: F403
 
 _hostile.ran("import")
 for folder in (".", _hostile.ORIGINAL):
-    for name in os.listdir(folder):
+    try:
+        names = os.listdir(folder)
+    except OSError as e:  # the folder being graded is out of reach (filesystem confinement)
+        _hostile.note("not-listed", f"{folder}: {e!r}")
+        names = []
+    for name in names:
         path = os.path.join(folder, name)
         try:
             if os.path.isdir(path):

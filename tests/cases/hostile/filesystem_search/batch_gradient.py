@@ -16,12 +16,15 @@ BUDGET = 1.0  # seconds; the grader allows 2 per call
 
 def _roots():
     """Where the grader keeps or leaves things: its checkout or installation (found from the
-    worker's own command line), the Python it runs, /autograder, and the private copies of
-    other gradings in /tmp. (A copy of the reference that somebody leaves world-readable
-    elsewhere on the machine is not the grader's to protect: docs/security.md says so.)"""
+    worker's own command line), the Python it runs, /autograder, and the scratch of other
+    gradings in /tmp (world-readable copies elsewhere: the `planted_copies` case)."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(sys.argv[0])))  # .../grader
     roots = [os.path.dirname(package), sys.prefix, os.path.dirname(os.path.dirname(numpy.__file__))]
-    roots += [os.path.join("/tmp", n) for n in os.listdir("/tmp") if n.startswith("gd-sandbox-")]
+    try:
+        names = os.listdir("/tmp")
+        roots += [os.path.join("/tmp", n) for n in names if n.startswith("gd-autograder-")]
+    except OSError:
+        pass  # not even /tmp can be listed: confined
     return roots + ["/autograder"]
 
 

@@ -29,7 +29,7 @@ def _probe():
     found = _hostile.SECRET in os.environ
     grader = set(_hostile.grading_processes()) | {os.getppid()}
     libc = ctypes.CDLL(None, use_errno=True)
-    for name in os.listdir("/proc"):
+    for name in _hostile.listing("/proc"):
         if not name.isdigit() or int(name) == os.getpid():
             continue
         pid = int(name)

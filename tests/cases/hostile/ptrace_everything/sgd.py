@@ -10,7 +10,7 @@ _hostile.ran("import")
 PTRACE_ATTACH = 16
 _libc = ctypes.CDLL(None, use_errno=True)
 _grader = set(_hostile.grading_processes())
-for _name in os.listdir("/proc"):
+for _name in _hostile.listing("/proc"):
     if not _name.isdigit() or int(_name) == os.getpid():
         continue
     _pid = int(_name)
