@@ -68,7 +68,9 @@ class Report:
     grader_errors: list[str] = field(default_factory=list)
     output_note: str = ""
     #: What confined the submission (grader/sandbox/confinement.py): mode, filesystem, ...
-    confinement: dict[str, Any] = field(default_factory=dict)
+    confinement: dict[str, Any] = field(
+        default_factory=lambda: {"mode": "none", "filesystem": None}
+    )
     schema_version: int = SCHEMA_VERSION
 
     @property

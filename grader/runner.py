@@ -120,7 +120,7 @@ def run_suite(sandbox: Any, *, tests_dir: Path, suite: Suite, name: str) -> Repo
         seconds=round(time.perf_counter() - clock, 3),
         grader_errors=grader_errors,
         output_note=note,
-        confinement=getattr(sandbox, "confinement", None) or {"mode": "none", "filesystem": None},
+        **({"confinement": sandbox.confinement} if hasattr(sandbox, "confinement") else {}),
     )
 
 

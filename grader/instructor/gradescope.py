@@ -25,6 +25,7 @@ BUNDLE_FILES = (
     "grader/schema/*.json",
     "grader/commands/*.py",
     "grader/sandbox/*.py",
+    "grader/sandbox/worker/*.py",
     "grader/suites/*.py",
     "grader/suites/pytest.ini",
     "grader/suites/public/*.py",

@@ -36,6 +36,7 @@ HANDOUT_FILES = (
     "grader/schema/*.json",
     "grader/commands/*.py",  # click wiring only; instructor verbs hide themselves without
     "grader/sandbox/*.py",
+    "grader/sandbox/worker/*.py",
     "grader/suites/*.py",  # shared by both suites: fixtures and student-facing checks
     "grader/suites/pytest.ini",
     "grader/suites/public/*.py",
