@@ -1,4 +1,5 @@
-"""Shared by every test folder: submissions graded once per session by the real `grade` command.
+"""Shared by every test folder: a session's own scratch, checked for leaks at the end; and
+submissions graded once per session by the real `grade` command.
 
 tests/e2e/test_golden_mistakes.py and tests/feedback/test_diagnoses_e2e.py grade many of the same
 submissions (the golden mistakes of tests/cases/mistakes.toml) with `grade DIR --suite hidden -o
@@ -14,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +96,29 @@ class GradedSubmissions:
                               env={**os.environ, "PYTHONIOENCODING": "utf-8"})  # fmt: skip
         report = out.read_text(encoding="utf-8") if out.exists() else None
         return Run(done.returncode, done.stdout, done.stderr, report)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_scratch_is_left_behind():
+    """The session's temporary files (and so every `grade`'s scratch, `<tmp>/gd-autograder-*`)
+    live in one folder of its own; when the session ends, no grading's run may be left there
+    (issue 15: whatever stops a grading, its scratch goes)."""
+    root = Path(tempfile.mkdtemp(prefix="gd-test-session-"))
+    root.chmod(0o711)  # as root, the workers' uids pass through to their own folders
+    saved = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(root)
+    tempfile.tempdir = None
+    yield root
+    if saved is None:
+        del os.environ["TMPDIR"]
+    else:
+        os.environ["TMPDIR"] = saved
+    tempfile.tempdir = None
+    from grader.sandbox import scratch
+
+    left = sorted(str(p) for p in root.glob(f"{scratch.PREFIX}*/{scratch.RUN_PREFIX}*"))
+    shutil.rmtree(root, ignore_errors=True)
+    assert not left, f"gradings of this session left their scratch behind: {left}"
 
 
 @pytest.fixture(scope="session")

@@ -36,7 +36,7 @@ from grader.course import load_course
 from grader.instructor.gradebook import write_gradebook
 from grader.instructor.submissions import Submission, content_digest, find_submissions
 from grader.report import ExerciseResult, Report, Status, TestResult, write_json_atomically
-from grader.sandbox import proctree
+from grader.sandbox import proctree, scratch
 
 #: How many times a submission is retried when its grading process dies (not on timeouts).
 RETRIES = 1
@@ -322,6 +322,9 @@ class GradingProcess:
             proctree.kill_descendants(proc.pid)
             proc.kill()
             proc.wait()
+        # The stopped submission's scratch run is unlocked now: remove it (and any other
+        # grading's that nobody holds), rather than leave it to the next grading.
+        scratch.sweep_stale()
 
 
 def _read_line(fd: int, *, deadline: float) -> bytes | None:

@@ -5,7 +5,8 @@ fresh worker after a crash and restored submission folder as on Linux; only the 
 Linux are missing (see `describe`). It uses nothing a system might lack: the channel is the
 worker's standard input and output, read by threads (Windows cannot wait on pipes with
 `select`), and the worker's process tree is found and killed with psutil, children by parent
-and detached ones by the sandbox's token in their environment.
+and detached ones by the worker's token in their environment (the sandbox's token, a dot, and
+the worker's folder) or by their working folder.
 """
 
 from __future__ import annotations
@@ -44,7 +45,11 @@ class PortableWorkerProcess(WorkerProcess):
         scrub: list[tuple[str, str]],
         refused: tuple[str, ...],
     ) -> None:
+        # A token of its own (the sandbox's, plus its folder's name): killing this worker's
+        # processes must spare the sandbox's other workers, found the same way.
+        token = f"{token}.{folder.root.name}"
         self._setup(token, output_limit, scrub)
+        self._folder = str(folder.root)
         config = _config(None, rlimits, refused, fds=None)
         config.update(folder=str(folder.root), workdir=str(folder.submission), portable=True)
         new_group = {"start_new_session": True} if os.name == "posix" else {
@@ -80,6 +85,7 @@ class PortableWorkerProcess(WorkerProcess):
                 chunk = b""
             self._events.put(("answer", chunk))
             if not chunk:
+                stream.close()
                 return
 
     def _read_printed(self, stream) -> None:
@@ -91,6 +97,7 @@ class PortableWorkerProcess(WorkerProcess):
             except (OSError, ValueError):
                 chunk = b""
             if not chunk:
+                stream.close()
                 return
             with self._lock:
                 room = max(self.output_limit - len(self._pending), 0)
@@ -151,25 +158,31 @@ class PortableWorkerProcess(WorkerProcess):
         if self.killed:
             return ""
         self.killed = True
-        kill_tree(self.proc, self._token)
+        kill_tree(self.proc, self._token, self._folder)
         time.sleep(0.01)  # the reading threads take in what was printed last
         output = self.take_output()
-        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-            try:
-                stream.close()
-            except OSError:
-                pass
+        # Only our end of its input: the reading threads close theirs at end of file (closing a
+        # stream another thread is reading would wait for that read, for ever if a process that
+        # escaped holds the pipe open).
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
         self._end = self._end or "was stopped by the grader"
         return output
 
 
-def kill_tree(proc: subprocess.Popen, token: str) -> None:
+def kill_tree(proc: subprocess.Popen, token: str, folder: str) -> None:
     """Kill the worker, everything below it, and every process that carries `token` in its
-    environment (detached ones), until none is left; reap the worker."""
+    environment or works in the worker's `folder` (detached ones), until none is left; reap
+    the worker. (A process that detaches, clears its environment and leaves the folder escapes
+    this; on Linux the reaper catches it, see docs/security.md.)"""
     import psutil
 
     marker = (limits.TOKEN_VARIABLE, token)
+    inside = os.path.join(os.path.realpath(folder), "")
     deadline = time.monotonic() + KILL_SECONDS
+    quiet = 0  # scans in a row that found nothing alive: two, a moment apart, end it
     while True:
         found = []
         try:
@@ -178,11 +191,14 @@ def kill_tree(proc: subprocess.Popen, token: str) -> None:
         except psutil.Error:
             pass
         for candidate in psutil.process_iter():
+            if candidate.pid == os.getpid():
+                continue
             try:
                 environ = candidate.environ()
+                cwd = os.path.join(candidate.cwd(), "")
             except psutil.Error:
                 continue
-            if environ.get(marker[0]) == marker[1] and candidate.pid != os.getpid():
+            if environ.get(marker[0]) == marker[1] or cwd.startswith(inside):
                 found.append(candidate)
         alive = []
         for process in found:
@@ -192,9 +208,13 @@ def kill_tree(proc: subprocess.Popen, token: str) -> None:
                     alive.append(process)
             except psutil.Error:
                 pass
-        if not alive or time.monotonic() > deadline:
+        quiet = 0 if alive else quiet + 1
+        if quiet >= 2 or time.monotonic() > deadline:
             break
-        psutil.wait_procs(alive, timeout=0.2)
+        if alive:
+            psutil.wait_procs(alive, timeout=0.2)
+        else:  # a process forked during the last scan may show only now
+            time.sleep(0.02)
     try:
         proc.wait(timeout=1)
     except subprocess.TimeoutExpired:
