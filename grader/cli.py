@@ -25,8 +25,20 @@ class GradeCommand(click.Group):
         return grade_one.main(args, prog_name="grade", **extra)
 
 
+def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`grade --version`: the version, and what confines a submission on this machine."""
+    if not value or ctx.resilient_parsing:
+        return
+    from grader.sandbox.probe import describe
+
+    click.echo(f"grade {__version__}")
+    click.echo(describe())
+    ctx.exit()
+
+
 @click.group(cls=GradeCommand, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="grade")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=show_version,
+              help="Show the version and what confines a submission here, then exit.")  # fmt: skip
 def main() -> None:
     """Grade gradient-descent exercises in an isolated worker and write score reports."""
 

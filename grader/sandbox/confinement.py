@@ -32,6 +32,7 @@ def describe(*, portable: bool, info: dict[str, Any], protected: bool) -> dict[s
         "own_network": bool(info.get("no_network")),
         "own_ipc": bool(info.get("own_ipc")),
         "limits": [str(x) for x in info.get("limits", []) if isinstance(x, str)],
+        "landlock_abi": info.get("landlock_abi") if type(info.get("landlock_abi")) is int else 0,
     }
     found["missing"] = missing(found)
     return found

@@ -62,9 +62,18 @@ def test_help_lists_options_and_exit_statuses(run):
         assert word in result.output
 
 
-def test_version(run):
+def test_version_says_what_confines_a_submission_here(run):
     result = run("--version")
-    assert result.exit_code == 0 and "grade, version" in result.output
+    assert result.exit_code == 0 and result.output.startswith("grade ")
+    for line in ("sandbox: ", "filesystem confinement: ", "a separate user per grading: ",
+                 "syscall filter: "):  # fmt: skip
+        assert line in result.output
+
+
+def test_version_says_what_the_portable_sandbox_cannot_do(run, monkeypatch):
+    monkeypatch.setenv("GRADE_SANDBOX", "portable")
+    result = run("--version")
+    assert "sandbox: portable" in result.output and "missing: no filesystem" in result.output
 
 
 def test_a_report_inside_the_submission_folder_is_refused(run, tmp_path):
