@@ -1,0 +1,78 @@
+"""Reading a submitted `.ipynb`: its code cells, or one plain sentence saying why it cannot be read.
+
+A notebook is untrusted data: it is parsed with nbformat (the Jupyter project's own reader) and
+never run. Whatever is wrong with it (cut off while saving, not JSON, another program's file,
+a format from before 2015) is the submission's problem, said as such.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CodeCell:
+    """A code cell: its number among the notebook's code cells (1 = the first) and its text."""
+
+    number: int
+    source: str
+
+
+class Unreadable(Exception):
+    """The file is no notebook Jupyter could open; the message says why, for the student."""
+
+
+def code_cells(data: bytes, filename: str) -> list[CodeCell]:
+    """The code cells of the notebook `data`, top to bottom; `Unreadable` if it is not one."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Unreadable(f"{filename} is not a text file, so it cannot be a notebook.") from None
+    if not text.strip():
+        raise Unreadable(f"{filename} is empty: was it saved before it was handed in?")
+    try:
+        import nbformat
+
+        with warnings.catch_warnings(), _quiet(logging.getLogger("nbformat")):
+            warnings.simplefilter("ignore")
+            notebook = nbformat.reads(text, as_version=4)
+            cells = list(notebook.get("cells") or [])
+    except Exception as problem:  # noqa: BLE001 - whatever nbformat makes of a bad file
+        raise Unreadable(_why(filename, problem)) from None
+    found = []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(s for s in source if isinstance(s, str))
+        found.append(CodeCell(len(found) + 1, source if isinstance(source, str) else ""))
+    return found
+
+
+def _why(filename: str, problem: Exception) -> str:
+    if type(problem).__name__ == "NotJSONError" or isinstance(problem, ValueError):
+        return (
+            f"{filename} is not a complete notebook file (it is not valid JSON; it may have "
+            "been cut off while saving). Open it in Jupyter, save it again, and hand it in anew."
+        )
+    return (
+        f"{filename} is not a notebook Jupyter can open ({str(problem).splitlines()[0][:200]}). "
+        "Open it in Jupyter, save it again, and hand it in anew."
+    )
+
+
+class _quiet:
+    """Silence a logger for a while (nbformat logs what it thinks of invalid files)."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self.logger = logger
+
+    def __enter__(self) -> None:
+        self.level = self.logger.level
+        self.logger.setLevel(logging.CRITICAL + 1)
+
+    def __exit__(self, *exc: object) -> None:
+        self.logger.setLevel(self.level)
