@@ -37,6 +37,7 @@ HANDOUT_FILES = (
     "grader/commands/*.py",  # click wiring only; instructor verbs hide themselves without
     "grader/sandbox/*.py",
     "grader/sandbox/worker/*.py",
+    "grader/notebooks/*.py",  # notebook submissions, and the check run from inside a notebook
     "grader/suites/*.py",  # shared by both suites: fixtures and student-facing checks
     "grader/suites/pytest.ini",
     "grader/suites/public/*.py",
