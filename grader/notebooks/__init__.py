@@ -46,7 +46,12 @@ def modules_for(files: dict[str, tuple]) -> dict[str, tuple[bytes, int, int, int
     for module, functions in _exercises().items():
         entry = files.get(module + SUFFIX)
         if entry is not None and f"{module}.py" not in files:
-            made[f"{module}.py"] = (convert(module, functions, entry[0]).source.encode(), 0o644, 0, 0)
+            made[f"{module}.py"] = (
+                convert(module, functions, entry[0]).source.encode(),
+                0o644,
+                0,
+                0,
+            )
     return made
 
 
@@ -88,14 +93,16 @@ def annotate(report: Report, found: dict[str, Conversion | str]) -> None:
 
 def _renamed(text: str, module: str) -> str:
     return text.replace(f"your {module}.py", f"your notebook {module}{SUFFIX}").replace(
-        f"in your module.", f"in your notebook {module}{SUFFIX}."
+        "in your module.", f"in your notebook {module}{SUFFIX}."
     )
 
 
 def _read_regular(path: Path) -> bytes | None:
     """The bytes of a plain file (no symlink followed, at most MAX_BYTES), else None."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        )
     except OSError:
         return None
     with open(fd, "rb") as f:

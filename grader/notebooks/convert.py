@@ -55,9 +55,7 @@ def _note(notebook: str, commands: list[tuple[int, str]], selection) -> str:
     if commands:
         shown = ", ".join(f"`{c[:40]}`" for _, c in commands[:2])
         more = f" and {len(commands) - 2} more" if len(commands) > 2 else ""
-        skipped.append(
-            f"the notebook commands in {_cells(n for n, _ in commands)} ({shown}{more})"
-        )
+        skipped.append(f"the notebook commands in {_cells(n for n, _ in commands)} ({shown}{more})")
     if selection.left_out_cells:
         skipped.append(
             f"the code outside functions in {_cells(selection.left_out_cells)} (prints, plots, "

@@ -57,4 +57,3 @@ def plain_python(source: str) -> Plain:
             continue
         out.append(line)
     return Plain("\n".join(out), tuple(commands))
-

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from grader.notebooks.select import Selection
 
-_LOADER = '''\
+_LOADER = """\
 # Made by the grader from {notebook}: only its definitions and what they need, as the notebook
 # has them after running from top to bottom. Not the student's file; remade at every grading.
 
@@ -46,9 +46,9 @@ _gd_run_cells(
     {statements!r},
 )
 del _gd_run_cells
-'''
+"""
 
-_UNREADABLE = '''\
+_UNREADABLE = """\
 # Made by the grader from {notebook}, which could not be read as a notebook.
 
 
@@ -57,7 +57,7 @@ class NotebookUnreadable(Exception):
 
 
 raise NotebookUnreadable({message!r})
-'''
+"""
 
 
 def cell_name(notebook: str, number: int) -> str:

@@ -86,7 +86,9 @@ def test_an_assignment_to_a_graded_name_is_kept_and_a_later_definition_wins():
 
 
 def test_a_syntax_error_costs_its_cell_only_and_is_said():
-    data = notebook("def sgd_step(x, y, w, b, eta)\n    return w, b", "def sgd(X, y):\n    return 2")
+    data = notebook(
+        "def sgd_step(x, y, w, b, eta)\n    return w, b", "def sgd(X, y):\n    return 2"
+    )
     conversion = convert("sgd", FUNCTIONS, data)
     namespace = run_module(conversion.source)
     assert "sgd_step" not in namespace and namespace["sgd"](0, 0) == 2

@@ -73,7 +73,9 @@ def test_the_notebook_scores_what_the_module_scores(case_id, runs, validator):
     for exercise in as_notebook.report["exercises"]:
         note = exercise["notebook"]
         assert note["file"] == f"{exercise['name']}.ipynb" and note["graded"]
-        assert "`!pip install -q numpy`" in note["note"] and "code outside functions" in note["note"]
+        assert (
+            "`!pip install -q numpy`" in note["note"] and "code outside functions" in note["note"]
+        )
         assert "syntax error" not in note["note"]
     if case_id in CORRECT:
         assert as_notebook.report["score"] == as_notebook.report["max_score"]

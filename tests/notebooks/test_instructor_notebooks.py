@@ -80,7 +80,9 @@ def test_a_class_of_notebook_submissions(tmp_path, graded_submissions, validator
     assert "not a complete notebook" in sgd["tests"][0]["feedback"]
     assert sgd["notebook"]["note"] == sgd["tests"][0]["feedback"]
     assert [e.get("notebook", {}).get("file") for e in reports["ben"]["exercises"]] == [
-        "batch_gradient.ipynb", None, None
+        "batch_gradient.ipynb",
+        None,
+        None,
     ]
     assert set(MODULES) == {e["name"] for e in reports["ana"]["exercises"]}
 
