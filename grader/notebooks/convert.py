@@ -38,28 +38,33 @@ def _convert(exercise: str, functions: tuple[str, ...], data: bytes) -> Conversi
     except reading.Unreadable as problem:
         source = module.unreadable_source(notebook, str(problem))
         return Conversion(exercise, notebook, source, str(problem), readable=False)
-    plain = {c.number: ipython.plain_python(c.source) for c in cells}
+    naming = module.Naming(notebook, cells.by_execution)
+    plain = {c.number: ipython.plain_python(c.source) for c in cells.code}
     selection = select([(n, p.source) for n, p in plain.items()], functions)
-    source = module.module_source(notebook, {c.number: c.source for c in cells}, selection)
+    source = module.module_source(naming, {c.number: c.source for c in cells.code}, selection)
     commands = [(n, command) for n, p in plain.items() for command in p.commands]
-    return Conversion(exercise, notebook, source, _note(notebook, commands, selection), True)
+    return Conversion(exercise, notebook, source, _note(naming, commands, selection), True)
 
 
-def _note(notebook: str, commands: list[tuple[int, str]], selection) -> str:
+def _note(naming: module.Naming, commands: list[tuple[int, str]], selection) -> str:
     """A few sentences: what was graded, what did not run, and why that costs nothing."""
+    cells = naming.cells
     parts = [
-        f"Graded: the functions of {notebook} as they are after running it from top to bottom "
-        "(code cells are counted from the top, code cells only)."
+        f"Graded: the functions of {naming.notebook} as they are after running it from top to "
+        "bottom (code cells are counted from the top, code cells only)."
+        if not naming.by_execution
+        else "Graded: the functions as this notebook's kernel holds them, from the cells in the "
+        "order you ran them (named by the number Jupyter shows beside them: [7])."
     ]
     skipped = []
     if commands:
         shown = ", ".join(f"`{c[:40]}`" for _, c in commands[:2])
         more = f" and {len(commands) - 2} more" if len(commands) > 2 else ""
-        skipped.append(f"the notebook commands in {_cells(n for n, _ in commands)} ({shown}{more})")
+        skipped.append(f"the notebook commands in {cells(n for n, _ in commands)} ({shown}{more})")
     if selection.left_out_cells:
         skipped.append(
-            f"the code outside functions in {_cells(selection.left_out_cells)} (prints, plots, "
-            "training runs, unused imports)"
+            f"the code outside functions in {cells(selection.left_out_cells)} (prints, plots, "
+            "training runs)"
         )
     if skipped:
         parts.append(
@@ -68,17 +73,7 @@ def _note(notebook: str, commands: list[tuple[int, str]], selection) -> str:
         )
     for number, line, message in selection.syntax_errors:
         parts.append(
-            f"Code cell {number} has a syntax error (line {line}: {message}), so nothing in it "
-            "was graded: does that cell run on its own?"
+            f"{naming.cell(number).capitalize()} has a syntax error (line {line}: {message}), "
+            "so nothing in it was graded: does that cell run on its own?"
         )
     return " ".join(parts)
-
-
-def _cells(numbers, most: int = 6) -> str:
-    numbers = sorted(set(numbers))
-    if len(numbers) == 1:
-        return f"code cell {numbers[0]}"
-    if len(numbers) > most:
-        shown = ", ".join(str(n) for n in numbers[: most - 1])
-        return f"code cells {shown} and {len(numbers) - most + 1} more"
-    return f"code cells {', '.join(str(n) for n in numbers[:-1])} and {numbers[-1]}"

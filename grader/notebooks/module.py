@@ -10,6 +10,8 @@ exit or an interrupt at that point ends the import, as it would for a module.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from grader.notebooks.select import Selection
 
 _LOADER = """\
@@ -60,18 +62,44 @@ raise NotebookUnreadable({message!r})
 """
 
 
-def cell_name(notebook: str, number: int) -> str:
-    """How tracebacks and notes name a code cell (counted from the top, code cells only)."""
-    return f"{notebook}, code cell {number}"
+@dataclass(frozen=True)
+class Naming:
+    """How tracebacks and notes name the cells of `notebook`: code cells counted from the top
+    (`code cell 3`), or, in a notebook made from a kernel's history, by execution count (`[7]`)."""
+
+    notebook: str
+    by_execution: bool = False
+
+    def cell(self, number: int) -> str:
+        return f"cell [{number}]" if self.by_execution else f"code cell {number}"
+
+    def cells(self, numbers, most: int = 6) -> str:
+        """`code cell 4`, `code cells 2, 5 and 7`, `code cells 1, 2, 3, 4, 5 and 3 more`."""
+        numbers = sorted(set(numbers))
+        if self.by_execution:
+            shown = [f"[{n}]" for n in numbers]
+            head = "cell " if len(numbers) == 1 else "cells "
+        else:
+            shown = [str(n) for n in numbers]
+            head = "code cell " if len(numbers) == 1 else "code cells "
+        if len(shown) == 1:
+            return head + shown[0]
+        if len(shown) > most:
+            return head + ", ".join(shown[: most - 1]) + f" and {len(shown) - most + 1} more"
+        return head + ", ".join(shown[:-1]) + f" and {shown[-1]}"
+
+    def file_name(self, number: int) -> str:
+        """The file name a traceback shows for the cell: `sgd.ipynb, code cell 3`."""
+        return f"{self.notebook}, {self.cell(number)}"
 
 
-def module_source(notebook: str, cells: dict[int, str], selection: Selection) -> str:
-    """The Python module standing for `notebook`: `cells` are the code cells' original texts."""
+def module_source(naming: Naming, cells: dict[int, str], selection: Selection) -> str:
+    """The Python module standing for the notebook: `cells` are the code cells' original texts."""
     used = sorted({s.cell for s in selection.kept})
     return _LOADER.format(
-        notebook=notebook,
-        cells=[(cell_name(notebook, n), cells[n]) for n in used],
-        statements=[(cell_name(notebook, s.cell), s.code) for s in selection.kept],
+        notebook=naming.notebook,
+        cells=[(naming.file_name(n), cells[n]) for n in used],
+        statements=[(naming.file_name(s.cell), s.code) for s in selection.kept],
     )
 
 

@@ -11,20 +11,33 @@ import logging
 import warnings
 from dataclasses import dataclass
 
+#: Metadata of a notebook made by the in-notebook check (`check.py`) from the kernel's history:
+#: its cells are named by their execution count, as Jupyter shows them (`[7]`).
+FROM_KERNEL = "gd_grader_kernel_history"
+
 
 @dataclass(frozen=True)
 class CodeCell:
-    """A code cell: its number among the notebook's code cells (1 = the first) and its text."""
+    """A code cell: its number (among code cells from the top, or its execution count in a
+    notebook made from a kernel's history) and its text."""
 
     number: int
     source: str
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The code cells of a notebook, and whether they are numbered by execution count."""
+
+    code: list[CodeCell]
+    by_execution: bool
 
 
 class Unreadable(Exception):
     """The file is no notebook Jupyter could open; the message says why, for the student."""
 
 
-def code_cells(data: bytes, filename: str) -> list[CodeCell]:
+def code_cells(data: bytes, filename: str) -> Cells:
     """The code cells of the notebook `data`, top to bottom; `Unreadable` if it is not one."""
     try:
         text = data.decode("utf-8")
@@ -39,6 +52,7 @@ def code_cells(data: bytes, filename: str) -> list[CodeCell]:
             warnings.simplefilter("ignore")
             notebook = nbformat.reads(text, as_version=4)
             cells = list(notebook.get("cells") or [])
+            by_execution = bool((notebook.get("metadata") or {}).get(FROM_KERNEL))
     except Exception as problem:  # noqa: BLE001 - whatever nbformat makes of a bad file
         raise Unreadable(_why(filename, problem)) from None
     found = []
@@ -48,8 +62,10 @@ def code_cells(data: bytes, filename: str) -> list[CodeCell]:
         source = cell.get("source", "")
         if isinstance(source, list):
             source = "".join(s for s in source if isinstance(s, str))
-        found.append(CodeCell(len(found) + 1, source if isinstance(source, str) else ""))
-    return found
+        count = cell.get("execution_count")
+        number = count if by_execution and type(count) is int else len(found) + 1
+        found.append(CodeCell(number, source if isinstance(source, str) else ""))
+    return Cells(found, by_execution)
 
 
 def _why(filename: str, problem: Exception) -> str:

@@ -175,8 +175,9 @@ def _names_loaded(node: ast.AST) -> frozenset[str]:
 
 
 def _runs(node: ast.stmt) -> bool:
-    """Whether a left-out statement did something (not `pass`, a bare string or a constant)."""
-    if isinstance(node, ast.Pass):
+    """Whether a left-out statement did something worth saying: not `pass`, a bare string or a
+    constant, nor an import that no function uses (importing is not exploring)."""
+    if isinstance(node, (ast.Pass, *_IMPORTS)):
         return False
     return not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
 
