@@ -39,9 +39,7 @@ def release(outdir, archive, workflow, notebooks) -> None:
 
     try:
         with writing("the handout"):
-            handout = make_handout(
-                outdir, archive=archive, workflow=workflow, notebooks=notebooks
-            )
+            handout = make_handout(outdir, archive=archive, workflow=workflow, notebooks=notebooks)
     except HandoutError as problem:
         raise click.UsageError(str(problem)) from None
     click.echo(f"Handout: {handout.folder} ({len(handout.files)} files)")

@@ -68,3 +68,27 @@ def as_notebooks(files: dict[str, str], *, only: tuple[str, ...] = ()) -> dict[s
         else:
             out[name] = text
     return out
+
+
+def fill_in(notebook_text: str, source: str) -> str:
+    """A handout notebook filled in with the module `source`: each stub cell replaced by the
+    function of the same name, the module's other statements (helpers) in cells before them."""
+    nb = nbformat.reads(notebook_text, as_version=4)
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    functions, others = {}, []
+    for node in tree.body:
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        text = "\n".join(lines[first - 1 : node.end_lineno])
+        if isinstance(node, ast.FunctionDef):
+            functions[node.name] = text
+        elif not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+            others.append(text)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith("def "):
+            name = cell.source[4:].split("(")[0]
+            cell.source = functions.pop(name)
+    first_stub = next(i for i, c in enumerate(nb.cells) if c.source.startswith("def "))
+    helpers = [new_code_cell(t) for t in [*others, *functions.values()]]
+    nb.cells[first_stub:first_stub] = helpers
+    return nbformat.writes(nb)
