@@ -2,7 +2,7 @@
 
 The trusted side reads a notebook with nbformat and keeps, without running anything, the code
 its functions need (`select.py`); the module made of it (`module.py`) runs in the worker like a
-student's module, and the report says once, per exercise, what was left out (`convert.py`).
+student's module, and the report says once, per exercise, what was left out (`conversion.py`).
 
 - `modules_for(files)`: the `<module>.py` files to add to the worker's private copy (called by
   `grader/sandbox/workdir.py` where it makes that copy);
@@ -18,7 +18,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.notebooks.convert import Conversion, convert
+from grader.notebooks.conversion import Conversion, convert
 
 if TYPE_CHECKING:
     from grader.report import Report
