@@ -89,11 +89,7 @@ def test_run_autograder_grades_a_submission_on_a_simulated_autograder_tree(
                            capture_output=True, text=True, check=True)  # fmt: skip
     assert where.stdout.startswith(env["GRADER_VENV"])  # the bundle's grader, not this checkout
 
-    run = subprocess.run(["bash", root / "source" / "run_autograder"], env=env, cwd=root,
-                         capture_output=True, text=True, timeout=300)  # fmt: skip
-    assert run.returncode == 0, run.stderr
-    results = json.loads((root / "results" / "results.json").read_text())
-    _results_follow_the_specification(results)
+    results = _run_autograder(root, env)
     assert results["score"] == 20.0
     assert results["stdout_visibility"] == "hidden"
     assert results["extra_data"]["suite"] == "hidden"
@@ -114,13 +110,19 @@ def test_run_autograder_grades_a_submission_on_a_simulated_autograder_tree(
         (upload / f"{name}.ipynb").write_text(text)
     shutil.copyfile(SOLUTIONS / "logistic_regression.py", upload / "logistic_regression.py")
     (root / "results" / "results.json").unlink()
+    results = _run_autograder(root, env)
+    assert results["score"] == 25.0
+    assert "sgd.ipynb" in results["output"] and "batch_gradient.ipynb" in results["output"]
+
+
+def _run_autograder(root: Path, env: dict) -> dict:
+    """Gradescope's run of `run_autograder` on the simulated tree; its results.json, checked."""
     run = subprocess.run(["bash", root / "source" / "run_autograder"], env=env, cwd=root,
                          capture_output=True, text=True, timeout=300)  # fmt: skip
     assert run.returncode == 0, run.stderr
     results = json.loads((root / "results" / "results.json").read_text())
     _results_follow_the_specification(results)
-    assert results["score"] == 25.0
-    assert "sgd.ipynb" in results["output"] and "batch_gradient.ipynb" in results["output"]
+    return results
 
 
 def _studentlike():
