@@ -110,6 +110,7 @@ def _adding_up_to(scores: list[float], total: float) -> list[float]:
 def _overview(report: Report) -> str:
     lines = [f"{e.name}: {points(e.score)} / {points(e.max_score)}" for e in report.exercises]
     lines.append(f"Total: {points(report.score)} / {points(report.max_score)}")
+    lines += [f"\n{e.notebook['note']}" for e in report.exercises if e.notebook]
     return "\n".join(lines)
 
 

@@ -50,6 +50,9 @@ class ExerciseResult:
     score: float
     max_score: float
     tests: list[TestResult] = field(default_factory=list)
+    #: Set when the submission holds `<name>.ipynb` (CONTRACT §5): {"file", "graded", "note"},
+    #: the note saying once what the grader left out of the notebook. Absent otherwise.
+    notebook: dict[str, Any] | None = None
 
 
 @dataclass
@@ -85,6 +88,8 @@ class Report:
         """The native JSON report (validated by `schema/report.schema.json`)."""
         data = asdict(self)
         for exercise in data["exercises"]:
+            if exercise["notebook"] is None:
+                del exercise["notebook"]
             for test in exercise["tests"]:
                 test["status"] = Status(test["status"]).value
         # Put the version first: it is what a reader checks before anything else.

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import grader
-from grader import defaults
+from grader import defaults, notebooks
 from grader.course import COURSE_FILE, Course, load_course
 from grader.report import ExerciseResult, Report, Status, TestResult
 from grader.sandbox.client import Sandbox
@@ -78,6 +78,7 @@ def grade_submission(
     """
     tests_dir = suite_dir(suite)
     modules = tuple(e.module for e in load_course().exercises)
+    found_notebooks = notebooks.read_folder(Path(submission))  # before any submission code runs
     with Sandbox(
         Path(submission),
         timeout=timeout,
@@ -86,9 +87,11 @@ def grade_submission(
         modules=modules,
         fork_server=fork_server,
     ) as sandbox:
-        return run_suite(
+        report = run_suite(
             sandbox, tests_dir=tests_dir, suite=suite, name=Path(submission).resolve().name
         )
+    notebooks.annotate(report, found_notebooks)
+    return report
 
 
 def run_suite(sandbox: Any, *, tests_dir: Path, suite: Suite, name: str) -> Report:

@@ -18,12 +18,14 @@ IGNORED = ("__MACOSX", "__pycache__", "grader")
 
 
 def submission_root(folder: Path) -> Path:
-    """The shallowest folder at or below `folder` that holds an exercise module.
+    """The shallowest folder at or below `folder` that holds an exercise module (`.py`, or a
+    notebook `.ipynb` of the same name).
 
     Ties go to the folder holding the most modules, then to one named `exercises`, then by
     name; with no module anywhere it is `folder` itself (everything then scores zero).
     """
-    modules = {e.filename for e in load_course().exercises}
+    exercises = load_course().exercises
+    modules = {e.filename for e in exercises} | {f"{e.module}.ipynb" for e in exercises}
     level = [Path(folder)]
     for _ in range(MAX_DEPTH + 1):
         scored = []
@@ -35,7 +37,7 @@ def submission_root(folder: Path) -> Path:
             if names & modules:
                 scored.append(
                     (
-                        -len(names & modules),
+                        -len({n.rsplit(".", 1)[0] for n in names & modules}),
                         candidate.name != "exercises",
                         candidate.name,
                         candidate,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import click
 
 from grader.report import Report, Status, points
@@ -33,6 +35,13 @@ def summary(report: Report, *, verbose: bool = False) -> str:
             )
             + f"  {passed}/{len(exercise.tests)} tests passed"
         )
+    notes = [e for e in report.exercises if e.notebook]
+    if notes:
+        lines += ["", click.style("Notebooks", bold=True)]
+        for exercise in notes:
+            lines += textwrap.wrap(
+                exercise.notebook["note"], width=96, initial_indent="  ", subsequent_indent="    "
+            )
     failing = [(e, t) for e in report.exercises for t in e.tests if t.status is not Status.PASSED]
     unwritten = _unwritten(report)
     if unwritten:

@@ -62,6 +62,9 @@ def job_summary(report: Report | None) -> str:
             more = f" (and {count - 1} more)" if count > 1 else ""
             feedback = (test.feedback.splitlines() or [""])[0]
             lines.append(f"- **{exercise}.{function}**{more}: {_md(feedback)}")
+    notes = [e.notebook["note"] for e in report.exercises if e.notebook]
+    if notes:
+        lines += ["", "### Notebooks", "", *(f"- {_md(note)}" for note in notes)]
     lines += ["", f"Graded with the {report.suite} suite, grader {report.grader_version}."]
     return "\n".join(lines) + "\n"
 

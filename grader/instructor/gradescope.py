@@ -26,6 +26,7 @@ BUNDLE_FILES = (
     "grader/commands/*.py",
     "grader/sandbox/*.py",
     "grader/sandbox/worker/*.py",
+    "grader/notebooks/*.py",
     "grader/suites/*.py",
     "grader/suites/pytest.ini",
     "grader/suites/public/*.py",

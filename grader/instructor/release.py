@@ -19,7 +19,7 @@ from pathlib import Path
 from string import Template
 
 from grader.course import load_course
-from grader.instructor import source
+from grader.instructor import notebook_handout, source
 
 #: Every file of the handout comes from one of these patterns (relative to the instructor's tree).
 #: Top-level and feedback modules are named one by one: a new module is a decision (the tests
@@ -37,6 +37,7 @@ HANDOUT_FILES = (
     "grader/commands/*.py",  # click wiring only; instructor verbs hide themselves without
     "grader/sandbox/*.py",
     "grader/sandbox/worker/*.py",
+    "grader/notebooks/*.py",  # notebook submissions, and the check run from inside a notebook
     "grader/suites/*.py",  # shared by both suites: fixtures and student-facing checks
     "grader/suites/pytest.ini",
     "grader/suites/public/*.py",
@@ -70,8 +71,13 @@ class Handout:
     files: tuple[str, ...]
 
 
-def make_handout(outdir: Path, *, archive: bool = False, workflow: bool = False) -> Handout:
+def make_handout(
+    outdir: Path, *, archive: bool = False, workflow: bool = False, notebooks: bool = False
+) -> Handout:
     """Build the student handout in `outdir` (new or empty), and `outdir.zip` with `archive`.
+
+    `notebooks` hands out each exercise as `exercises/<module>.ipynb` instead of its stub module
+    (`notebook_handout.py`).
 
     `workflow` adds the GitHub Actions workflow that scores each push with the hidden suite
     (see docs/instructors.md for the secrets it needs). The folder appears complete or not at
@@ -82,11 +88,17 @@ def make_handout(outdir: Path, *, archive: bool = False, workflow: bool = False)
         raise HandoutError(f"{outdir} already exists and is not an empty folder; name a new one.")
     outdir.parent.mkdir(parents=True, exist_ok=True)
     files = source.collect(HANDOUT_FILES)
+    if notebooks:
+        modules = {Path("exercises", e.filename) for e in load_course().exercises}
+        files = [f for f in files if f not in modules]
     building = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
     try:
         source.copy_files(files, building)
         _write_generated(
-            building, workflow=workflow, has_guide=Path("docs/student-guide.md") in files
+            building,
+            workflow=workflow,
+            has_guide=Path("docs/student-guide.md") in files,
+            notebooks=notebooks,
         )
         problems = check_handout(building)
         if problems:
@@ -107,10 +119,17 @@ def make_handout(outdir: Path, *, archive: bool = False, workflow: bool = False)
     return Handout(folder=outdir, archive=zip_path, files=listing)
 
 
-def _write_generated(folder: Path, *, workflow: bool, has_guide: bool) -> None:
+def _write_generated(folder: Path, *, workflow: bool, has_guide: bool, notebooks: bool) -> None:
     course = load_course()
+    if notebooks:
+        for exercise in course.exercises:
+            stub = source.ROOT / "exercises" / exercise.filename
+            text = notebook_handout.exercise_notebook(exercise, stub)
+            (folder / "exercises" / f"{exercise.module}.ipynb").write_text(text, encoding="utf-8")
+    suffix = ".ipynb" if notebooks else ".py"
     rows = "\n".join(
-        f"| {e.title} | `exercises/{e.filename}` | {e.max_score:g} |" for e in course.exercises
+        f"| {e.title} | `exercises/{e.module}{suffix}` | {e.max_score:g} |"
+        for e in course.exercises
     )
     extra = "\nMore help: [docs/student-guide.md](docs/student-guide.md).\n" if has_guide else ""
     readme = Template((TEMPLATES / "handout-README.md").read_text(encoding="utf-8")).substitute(

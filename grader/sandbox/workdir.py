@@ -14,6 +14,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import notebooks
+
 MAX_FILES = 2000
 MAX_FILE_BYTES = 8 << 20
 MAX_TOTAL_BYTES = 64 << 20
@@ -102,7 +104,11 @@ class PrivateFolder:
             folder.mkdir(mode=0o700)
         for rel in sorted(snapshot.dirs):
             (self.submission / rel).mkdir(mode=0o700)
-        for rel, (data, mode, _, _) in snapshot.files.items():
+        # --- notebooks (issue 14; grader/notebooks/): `<module>.py` made from `<module>.ipynb`,
+        # in this copy only (never in the original folder, which `restore` rebuilds).
+        files = {**snapshot.files, **notebooks.modules_for(snapshot.files)}
+        # ---
+        for rel, (data, mode, _, _) in files.items():
             path = self.submission / rel
             path.write_bytes(data)
             path.chmod(mode & 0o755 | 0o600)
@@ -110,7 +116,7 @@ class PrivateFolder:
             root.chmod(0o711)
             for folder in (self.submission, self.home):
                 os.chown(folder, *owner)
-            for rel in [*snapshot.dirs, *snapshot.files]:
+            for rel in [*snapshot.dirs, *files]:
                 os.chown(self.submission / rel, *owner)
 
 

@@ -7,8 +7,10 @@ overridden, and reads results.json as Gradescope would.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -87,11 +89,7 @@ def test_run_autograder_grades_a_submission_on_a_simulated_autograder_tree(
                            capture_output=True, text=True, check=True)  # fmt: skip
     assert where.stdout.startswith(env["GRADER_VENV"])  # the bundle's grader, not this checkout
 
-    run = subprocess.run(["bash", root / "source" / "run_autograder"], env=env, cwd=root,
-                         capture_output=True, text=True, timeout=300)  # fmt: skip
-    assert run.returncode == 0, run.stderr
-    results = json.loads((root / "results" / "results.json").read_text())
-    _results_follow_the_specification(results)
+    results = _run_autograder(root, env)
     assert results["score"] == 20.0
     assert results["stdout_visibility"] == "hidden"
     assert results["extra_data"]["suite"] == "hidden"
@@ -101,6 +99,39 @@ def test_run_autograder_grades_a_submission_on_a_simulated_autograder_tree(
     for test in results["tests"]:  # what students see: no grader paths, no suite code
         assert "grader/suites" not in test["output"] and "def test_" not in test["output"]
         assert str(root / "source") not in test["output"]
+
+    # The same autograder, a notebook upload (issue 14): graded as the modules would be.
+    shutil.rmtree(root / "submission")
+    upload = root / "submission" / "my-notebooks"
+    upload.mkdir(parents=True)
+    studentlike = _studentlike()
+    for name in ("batch_gradient", "sgd"):
+        text = studentlike.student_notebook(name, (SOLUTIONS / f"{name}.py").read_text())
+        (upload / f"{name}.ipynb").write_text(text)
+    shutil.copyfile(SOLUTIONS / "logistic_regression.py", upload / "logistic_regression.py")
+    (root / "results" / "results.json").unlink()
+    results = _run_autograder(root, env)
+    assert results["score"] == 25.0
+    assert "sgd.ipynb" in results["output"] and "batch_gradient.ipynb" in results["output"]
+
+
+def _run_autograder(root: Path, env: dict) -> dict:
+    """Gradescope's run of `run_autograder` on the simulated tree; its results.json, checked."""
+    run = subprocess.run(["bash", root / "source" / "run_autograder"], env=env, cwd=root,
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    _results_follow_the_specification(results)
+    return results
+
+
+def _studentlike():
+    """tests/notebooks/studentlike.py: notebooks written the ways students write them."""
+    path = Path(__file__).parents[1] / "notebooks" / "studentlike.py"
+    spec = importlib.util.spec_from_file_location("_studentlike_for_gradescope", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_run_autograder_always_leaves_a_results_file(world_readable_tmp):

@@ -8,6 +8,7 @@ into a fresh virtual environment and its own `grade` is run there.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import re
 import subprocess
 import sys
@@ -79,15 +80,21 @@ def handout_texts(folder: Path, archive: Path) -> dict[str, str]:
     return texts
 
 
-@pytest.fixture(scope="module")
-def handout(tmp_path_factory):
+@pytest.fixture(scope="module", params=["modules", "notebooks"])
+def handout(request, tmp_path_factory):
+    """The handout, with the exercises as stub modules, then as notebooks (`--notebooks`)."""
     out = tmp_path_factory.mktemp("release") / "gd-handout"
     grade = Path(sys.executable).with_name("grade")
-    result = subprocess.run(
-        [grade, "release", out, "--zip", "--workflow"], capture_output=True, text=True, timeout=60
-    )
+    extra = ["--notebooks"] if request.param == "notebooks" else []
+    result = subprocess.run([grade, "release", out, "--zip", "--workflow", *extra],
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 0, result.stderr
     return out, out.with_name("gd-handout.zip")
+
+
+def _exercise_files(folder: Path) -> set[str]:
+    suffix = ".ipynb" if (folder / "exercises" / "sgd.ipynb").exists() else ".py"
+    return {f"exercises/{m}{suffix}" for m in ("batch_gradient", "sgd", "logistic_regression")}
 
 
 def test_the_solutions_and_the_hidden_tests_are_found_by_the_search():
@@ -117,8 +124,7 @@ def test_the_handout_holds_what_students_need_and_no_instructor_file(handout):
     files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     needed = {"README.md", "pyproject.toml", ".gitignore", "grader/course.toml",
               "grader/datasets.py", "grader/suites/pytest.ini", release.WORKFLOW,
-              "exercises/batch_gradient.py", "exercises/sgd.py",
-              "exercises/logistic_regression.py", "grader/suites/public/__init__.py"}  # fmt: skip
+              "grader/suites/public/__init__.py", *_exercise_files(folder)}  # fmt: skip
     assert needed <= files
     for path in files:
         assert not re.search(r"(^|/)(solutions|hidden|instructor|\.git)(/|$)", path), path
@@ -168,6 +174,9 @@ def test_the_installed_handout_grades_with_the_public_suite_and_refuses_the_hidd
     assert run.returncode == 0, run.stderr
     assert "Total: 0 / 25" in run.stdout
     assert '"suite": "public"' in (copy / "report.json").read_text()
+    assert '"grader_errors": []' in (copy / "report.json").read_text()
+    if (copy / "exercises" / "sgd.ipynb").exists():
+        _notebooks_filled_in_get_full_marks(grade, copy)
     hidden = subprocess.run([grade, "--suite", "hidden"], cwd=copy, capture_output=True, text=True)
     assert hidden.returncode == 2
     assert "hidden suite is not part of this copy" in hidden.stderr
@@ -180,3 +189,20 @@ def test_the_installed_handout_grades_with_the_public_suite_and_refuses_the_hidd
     # What pip made from the handout lists only the handout's own files.
     for info in copy.glob("*.egg-info/SOURCES.txt"):
         assert not re.search(r"solutions|hidden|instructor|variants", info.read_text())
+
+
+def _notebooks_filled_in_get_full_marks(grade: str, copy: Path) -> None:
+    """The notebook handout filled in with the reference: full marks from the public suite."""
+    spec = importlib.util.spec_from_file_location(
+        "_studentlike_for_release", ROOT / "tests" / "notebooks" / "studentlike.py"
+    )
+    studentlike = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(studentlike)
+    for module in ("batch_gradient", "sgd", "logistic_regression"):
+        path = copy / "exercises" / f"{module}.ipynb"
+        solution = (ROOT / "solutions" / f"{module}.py").read_text(encoding="utf-8")
+        path.write_text(studentlike.fill_in(path.read_text(), solution), encoding="utf-8")
+    run = subprocess.run([grade, "-o", "full.json"], cwd=copy, capture_output=True, text=True,
+                         timeout=120)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "Total: 25 / 25" in run.stdout, run.stdout
