@@ -21,6 +21,7 @@ import json
 import os
 import queue
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -314,17 +315,32 @@ class GradingProcess:
         self.kill()
 
     def kill(self) -> None:
-        """Kill the process and everything it started (the sandbox's worker included)."""
+        """Kill the process and everything it started (the sandbox's worker included), also
+        when the process itself is already dead (its grader fork may still run)."""
         with self.lock:
             proc = self.proc
-            if proc is None or proc.poll() is not None:
+            if proc is None:
                 return
-            proctree.kill_descendants(proc.pid)
-            proc.kill()
-            proc.wait()
+            if proc.poll() is None:
+                proctree.kill_descendants(proc.pid)
+                proc.kill()
+                proc.wait()
+            _kill_group(proc.pid)  # its session's group: a grader fork it left behind
         # The stopped submission's scratch run is unlocked now: remove it (and any other
         # grading's that nobody holds), rather than leave it to the next grading.
         scratch.sweep_stale()
+
+
+def _kill_group(pgid: int, seconds: float = 5.0) -> None:
+    """SIGKILL the process group `pgid` (a grading process's session) and wait until it is
+    gone. A group outlives its leader while members remain, and its id is not reused."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.01)
 
 
 def _read_line(fd: int, *, deadline: float) -> bytes | None:

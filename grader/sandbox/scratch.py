@@ -60,9 +60,13 @@ class Run:
         self.root = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-", dir=base()))
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             self.root.chmod(0o711)  # the workers (other uids) pass through to their own folder
-        self._lock = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        # Locked before it takes its name: a sweep that finds `.lock` never finds it unlocked
+        # while this grading lives.
+        unnamed = self.root / f"{LOCK}-{os.getpid()}"
+        self._lock = os.open(unnamed, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         if fcntl is not None:
             fcntl.flock(self._lock, fcntl.LOCK_EX)
+        os.replace(unnamed, self.root / LOCK)
         self._count = 0
 
     def new_folder(self, mode: int = 0o700) -> Path:
