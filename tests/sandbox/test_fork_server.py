@@ -22,7 +22,10 @@ import os, math
 
 def me():
     fds = sorted(int(f) for f in os.listdir("/proc/self/fd"))
-    return [os.getpid(), os.getppid(), os.getsid(0), fds]
+    # The standard library's folders, opened read-only before the uid drop (worker/stdlib.py),
+    # are not pipes of anybody's: leave them out.
+    folders = [f for f in fds if os.path.isdir(f"/proc/self/fd/{f}")]
+    return [os.getpid(), os.getppid(), os.getsid(0), [f for f in fds if f not in folders]]
 
 def patch():
     math.sqrt = lambda x: 42.0

@@ -170,10 +170,17 @@ def test_a_bare_uid_gives_the_worker_a_user_of_its_own(write):
 
 
 @as_root
-def test_a_standard_module_the_user_cannot_read_gets_a_plain_message(sandbox):
-    box = sandbox(m=PROBE)
-    with pytest.raises(StudentException, match="'tomllib' is not available in the grading sandbox"):
-        box.call("m", "load", "tomllib")
+def test_a_standard_module_imported_late_loads_even_where_the_user_cannot_list_python(sandbox):
+    """Whatever the standard library imports lazily (Python 3.13's invalidate_caches imports
+    importlib.metadata) comes through the folders the worker opened before its uid drop."""
+    box = sandbox(
+        m=PROBE + "\ndef refresh():\n    import importlib\n    importlib.invalidate_caches()\n"
+    )
+    box.call("m", "load", "graphlib")  # in every supported Python, and preloaded by nobody
+    with pytest.raises(StudentException, match="'click' is not available in the grading sandbox"):
+        box.call("m", "load", "click")  # installed beside NumPy: not the standard library
+    box.call("m", "refresh")
+    box.call("m", "load", "json.tool")
 
 
 VANDAL = """

@@ -34,6 +34,19 @@ def confine(config: dict, ancestors: set[int]) -> dict:
         # Its own /proc entry (its descriptors, its limits): nobody else's.
         readable += [os.path.realpath(sys.executable), f"/proc/{os.getpid()}"]
     stdlib = imports.standard_library()
+    from _gd_worker.landlock import Ruleset
+    from _gd_worker.stdlib import Folders
+
+    # The rules are made now too: after the uid drop the files may not even be opened.
+    dropbox = [config["dropbox"]] if config.get("dropbox") else []
+    try:
+        rules = Ruleset(readable, [config["folder"], os.devnull], dropbox) if readable else None
+    except OSError:
+        rules = None
+
+    # Opened while this user may: what is imported later comes thence (lib-dynload included).
+    inside = [p for p in sys.path if any(os.path.realpath(p).startswith(s) for s in stdlib)]
+    folders = Folders(stdlib + [os.path.realpath(p) for p in inside if os.path.isdir(p)])
     if linux:
         libc = _libc()
         PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
@@ -52,19 +65,15 @@ def confine(config: dict, ancestors: set[int]) -> dict:
         if os.getuid() != target_uid or os.geteuid() != target_uid:
             raise SystemExit("could not drop privileges")
         applied["dropped"] = True
-    folder, workdir = config["folder"], config["workdir"]
+    workdir = config["workdir"]
     if linux:
-        from _gd_worker import landlock, seccomp
+        from _gd_worker import seccomp
 
         PR_SET_PDEATHSIG = 1  # set after the uid change, which clears it
         _libc().prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
         applied["seccomp"] = seccomp.install(ancestors | set(config.get("protect", ())))
-        if readable:
-            try:
-                dropbox = [config["dropbox"]] if config.get("dropbox") else []
-                abi = landlock.restrict(readable, [folder, os.devnull], dropbox)
-            except OSError:
-                abi = 0
+        if rules is not None:
+            abi = rules.enforce()
             applied["landlock_abi"] = abi
             applied["filesystem"] = "landlock" if abi else None
     if hasattr(os, "umask"):
@@ -75,7 +84,7 @@ def confine(config: dict, ancestors: set[int]) -> dict:
     sys.dont_write_bytecode = True  # the private copy holds the submission's files and no more
     sys.path.append(workdir)
     imports.install_guard(
-        tuple(config["refused"]), guard_roots + [workdir], stdlib, config["keep_modules"]
+        tuple(config["refused"]), guard_roots + [workdir], stdlib, config["keep_modules"], folders
     )
     applied["uid"] = os.getuid() if hasattr(os, "getuid") else None
     return applied

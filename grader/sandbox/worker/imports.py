@@ -9,8 +9,8 @@ names that a CPython release could make wrong:
 - the grader's own packages and the instructor's (the names the grader passes, whatever their
   origin, even a file of the submission called so) are refused;
 - a module found in the standard library, in NumPy's folders, or in the submission's folder is
-  allowed; when the worker may not read it (see above), the student is told plainly that it is
-  not available in the sandbox;
+  allowed; a standard-library module the worker's user may no longer reach by path is loaded
+  through the folder descriptors opened before the uid drop (`stdlib.py`);
 - anything else (another installed package, say) is refused with the same plain sentence.
 """
 
@@ -106,9 +106,10 @@ class Guard:
     )
 
     def __init__(
-        self, refused: tuple[str, ...], allowed_roots: list[str], stdlib: list[str]
+        self, refused: tuple[str, ...], allowed_roots: list[str], stdlib: list[str], folders=None
     ) -> None:
         self.refused = frozenset(refused)
+        self.folders = folders  # stdlib.Folders, or None
         self.roots = tuple(os.path.join(os.path.realpath(r), "") for r in allowed_roots)
         self.stdlib = tuple(os.path.join(r, "") for r in stdlib)
         # Packages installed inside the standard library's folder are not the standard library.
@@ -122,6 +123,12 @@ class Guard:
                 f"module {fullname!r} is not available to submissions", name=fullname
             )
         spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+        if spec is None or (spec.has_location and not _readable(spec.origin)):
+            # Out of this user's reach by path (see stdlib.py): through the folders opened
+            # before the uid drop, if it is the standard library's.
+            found = self.folders.find_spec(fullname, path) if self.folders else None
+            if found is not None:
+                return found
         if spec is None:
             if top in sys.stdlib_module_names:
                 raise ModuleNotFoundError(self.UNAVAILABLE.format(name=fullname), name=fullname)
@@ -150,7 +157,7 @@ def _readable(path: str) -> bool:
 
 
 def install_guard(
-    refused: tuple[str, ...], allowed_roots: list[str], stdlib: list[str], keep: dict
+    refused: tuple[str, ...], allowed_roots: list[str], stdlib: list[str], keep: dict, folders=None
 ) -> None:
     """Put the guard in front of the path finder, and forget the refused modules already
     imported (but those in `keep`, e.g. `grader.datasets`)."""
@@ -158,7 +165,7 @@ def install_guard(
         (i for i, f in enumerate(sys.meta_path) if f is importlib.machinery.PathFinder),
         len(sys.meta_path),
     )
-    sys.meta_path.insert(at, Guard(refused, allowed_roots, stdlib))
+    sys.meta_path.insert(at, Guard(refused, allowed_roots, stdlib, folders))
     for name in [m for m in sys.modules if m.partition(".")[0] in refused]:
         if sys.modules[name] is not keep.get(name):
             del sys.modules[name]

@@ -1,6 +1,6 @@
 """Filesystem confinement with Landlock (Linux 5.13+, no root needed, works in containers).
 
-After `restrict`, the worker and everything it starts can read (and run) only what it is
+Once a `Ruleset` is enforced, the worker and everything it starts can read (and run) only what it is
 given — the standard library, NumPy, the shared libraries already loaded — and read and write
 only its own folder (its copy of the submission and its home), whatever the permissions of
 every other file on the machine, root's included. On kernels with the newer ABIs it also loses
@@ -58,33 +58,52 @@ def abi_version() -> int:
     return max(int(version), 0)
 
 
-def restrict(read: list[str], write: list[str], drop: list[str] = ()) -> int:
-    """Confine this process (no_new_privs must be set) to reading `read`, reading and writing
-    `write`, and only creating and writing files in `drop` (folders or files; missing ones
-    are skipped). Returns the ABI in force, 0 when Landlock is not available (nothing was
-    changed then)."""
-    abi = abi_version()
-    if abi < 1:
-        return 0
-    fs = FS_BY_ABI.get(abi, FS_LATEST)
-    attr = _RulesetAttr(fs, NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0,
-                        SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0)  # fmt: skip
-    size = 24 if abi >= 6 else 16 if abi >= 4 else 8
-    libc = _libc()
-    libc.syscall.restype = ctypes.c_long
-    ruleset = libc.syscall(SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size),
-                           ctypes.c_uint32(0))  # fmt: skip
-    if ruleset < 0:
-        return 0
-    try:
-        for paths, rights in ((read, READ), (write, fs), (drop, DROP)):
-            for path in paths:
-                _allow(libc, int(ruleset), path, rights & fs)
-        if libc.syscall(SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
+class Ruleset:
+    """The rules, made while the files can still be opened (before the uid drop); `enforce`
+    then confines this process (no_new_privs must be set by then)."""
+
+    def __init__(self, read: list[str], write: list[str], drop: list[str] = ()) -> None:
+        """Reading `read`, reading and writing `write`, and only creating and writing files in
+        `drop` (folders or files; missing ones are skipped). `abi` is 0 where Landlock is not
+        available (then `enforce` changes nothing)."""
+        self.abi, self._fd = abi_version(), -1
+        if self.abi < 1:
+            return
+        fs = FS_BY_ABI.get(self.abi, FS_LATEST)
+        net = NET_BIND_TCP | NET_CONNECT_TCP if self.abi >= 4 else 0
+        scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if self.abi >= 6 else 0
+        attr = _RulesetAttr(fs, net, scoped)
+        size = 24 if self.abi >= 6 else 16 if self.abi >= 4 else 8
+        libc = _libc()
+        libc.syscall.restype = ctypes.c_long
+        fd = libc.syscall(SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size),
+                          ctypes.c_uint32(0))  # fmt: skip
+        if fd < 0:
+            self.abi = 0
+            return
+        self._fd = int(fd)
+        try:
+            for paths, rights in ((read, READ), (write, fs), (drop, DROP)):
+                for path in paths:
+                    _allow(libc, self._fd, path, rights & fs)
+        except OSError:
+            self.close()
+            raise
+
+    def enforce(self) -> int:
+        """Confine this process and all it starts; returns the ABI in force (0: nothing)."""
+        if self._fd < 0:
             return 0
-    finally:
-        os.close(ruleset)
-    return abi
+        libc = _libc()
+        libc.syscall.restype = ctypes.c_long
+        done = libc.syscall(SYS_RESTRICT_SELF, ctypes.c_int(self._fd), ctypes.c_uint32(0))
+        self.close()
+        return self.abi if done == 0 else 0
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
 
 def _allow(libc, ruleset: int, path: str, rights: int) -> None:
