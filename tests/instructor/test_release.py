@@ -135,7 +135,7 @@ def test_the_handout_holds_what_students_need_and_no_instructor_file(handout):
         assert all(i.date_time == source.ZIP_DATE for i in zf.infolist())
     assert release.check_handout(folder) == []
     readme = (folder / "README.md").read_text(encoding="utf-8")
-    assert "python -m pip install -e \".[plot,watch]\"" in readme and "py -m venv .venv" in readme
+    assert 'python -m pip install -e ".[plot,watch]"' in readme and "py -m venv .venv" in readme
     assert "`grade`" in readme and "$" not in readme
 
 
