@@ -172,7 +172,7 @@ def test_a_bare_uid_gives_the_worker_a_user_of_its_own(write):
 @as_root
 def test_a_standard_module_the_user_cannot_read_gets_a_plain_message(sandbox):
     box = sandbox(m=PROBE)  # graphlib: in the standard library of every Python we support
-    with pytest.raises(StudentException, match="'graphlib' is not available in the grading sandbox"):
+    with pytest.raises(StudentException, match="'graphlib' is not available in the grading"):
         box.call("m", "load", "graphlib")
 
 
