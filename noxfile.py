@@ -91,16 +91,18 @@ def _check_quick_start(session: nox.Session) -> None:
         session.run("grade", submission, "--suite", "hidden", "-o", str(out))
         report = json.loads(out.read_text(encoding="utf-8"))
         broken = report["grader_errors"] + [
-            f"{exercise['name']}: {test['name']}"
+            test["name"]
             for exercise in report["exercises"]
             for test in exercise["tests"]
             if test.get("grader_error")
         ]
         want = report["max_score"] if expected == "full" else 0
         if report["score"] != want or broken:
+            first = broken[0].strip().splitlines()[-1] if broken else ""
             session.error(
                 f"quick start: {submission} scored {report['score']} / {report['max_score']} "
-                f"(expected {expected} marks) with {len(broken)} grader error(s): {broken[:3]}"
+                f"(expected {expected} marks) with {len(broken)} grader error(s); the first "
+                f"ends: {first[:300]}"
             )
         session.log(f"quick start: {submission} scored {report['score']} / {report['max_score']}")
 
