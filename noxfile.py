@@ -52,7 +52,7 @@ def _patch(folder: str) -> tuple[int, ...]:
 
 def find_python(version: str) -> str | None:
     """The newest pyenv build of `version`, else `python{version}` on PATH, if it runs."""
-    builds = glob.glob(str(PYENV_VERSIONS / f"{version}.*" / "bin" / f"python{version}"))
+    builds = glob.glob(str(PYENV_VERSIONS / f"{version}.*" / "bin" / "python"))
     candidates = sorted(builds, key=_patch, reverse=True)
     candidates.append(shutil.which(f"python{version}") or "")
     return next((c for c in candidates if c and _reports_version(c, version)), None)
