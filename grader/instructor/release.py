@@ -56,6 +56,8 @@ OWN_PACKAGES = ("grader", "exercises")
 TEMPLATES = Path(__file__).with_name("templates")
 WORKFLOW = ".github/workflows/classroom.yml"
 INSTRUCTOR_VERBS = ("batch", "gradescope", "release")
+#: The grader's optional dependencies a student may install too: `grade plot`, `grade watch`.
+HANDOUT_EXTRAS = ("plot", "watch")
 
 
 class HandoutError(Exception):
@@ -137,15 +139,17 @@ def _write_generated(folder: Path, *, workflow: bool, has_guide: bool, notebooks
     )
     (folder / "README.md").write_text(readme, encoding="utf-8")
     shutil.copyfile(TEMPLATES / "handout-gitignore", folder / ".gitignore")
-    (folder / "pyproject.toml").write_text(
-        source.pyproject(
+    try:
+        pyproject = source.pyproject(
             name="gd-exercises",
             description="Exercises on gradient descent, with `grade` and its public tests.",
             packages=["grader", "grader.*", "exercises"],
             readme=True,
-        ),
-        encoding="utf-8",
-    )
+            extras=HANDOUT_EXTRAS,
+        )
+    except LookupError as error:
+        raise HandoutError(str(error)) from None
+    (folder / "pyproject.toml").write_text(pyproject, encoding="utf-8")
     if workflow:
         target = folder / WORKFLOW
         target.parent.mkdir(parents=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import re
 import shutil
 import stat
 import zipfile
@@ -72,9 +73,39 @@ def requirements() -> tuple[str, list[str]]:
     return meta.get("Requires-Python") or ">=3.10", dependencies
 
 
-def pyproject(*, name: str, description: str, packages: list[str], readme: bool) -> str:
-    """A pyproject.toml installing `packages` with the `grade` command and the grader's data."""
+#: How an extra's requirement reads in installed metadata: `matplotlib>=3.6; extra == "plot"`.
+_EXTRA_REQUIREMENT = re.compile(r'^(?P<requirement>[^;]+?)\s*;\s*extra\s*==\s*"(?P<extra>[^"]+)"$')
+
+
+def extra_requirements(names: Iterable[str]) -> dict[str, list[str]]:
+    """The grader's optional dependencies (`pip install -e ".[plot]"`) named in `names`.
+
+    Like `requirements`, read from the installed metadata of pyproject.toml; an extra that is
+    not there is an error, so a handout never offers an extra that installs nothing.
+    """
+    found: dict[str, list[str]] = {name: [] for name in names}
+    for line in importlib.metadata.requires(DISTRIBUTION) or []:
+        match = _EXTRA_REQUIREMENT.match(line.strip())
+        if match and match["extra"] in found:
+            found[match["extra"]].append(match["requirement"])
+    missing = sorted(name for name, wanted in found.items() if not wanted)
+    if missing:
+        raise LookupError(
+            f"{DISTRIBUTION} has no extra {', '.join(missing)}: reinstall it "
+            "(python -m pip install -e .) after changing pyproject.toml"
+        )
+    return found
+
+
+def pyproject(
+    *, name: str, description: str, packages: list[str], readme: bool, extras: Iterable[str] = ()
+) -> str:
+    """A pyproject.toml installing `packages` with the `grade` command and the grader's data.
+
+    `extras` names the grader's optional dependencies that it offers too (`.[plot]`).
+    """
     python, dependencies = requirements()
+    optional = extra_requirements(extras)
     lines = [
         "[build-system]",
         'requires = ["setuptools>=64"]',
@@ -90,6 +121,12 @@ def pyproject(*, name: str, description: str, packages: list[str], readme: bool)
         *(f"    {_toml_string(d)}," for d in dependencies),
         "]",
         "",
+        *(["[project.optional-dependencies]"] if optional else []),
+        *(
+            f"{extra} = [" + ", ".join(_toml_string(r) for r in wanted) + "]"
+            for extra, wanted in optional.items()
+        ),
+        *([""] if optional else []),
         "[project.scripts]",
         'grade = "grader.cli:main"',
         "",

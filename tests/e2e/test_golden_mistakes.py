@@ -8,13 +8,18 @@ they are shared (tests/conftest.py) with test_diagnoses_e2e.py, which grades the
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import tomllib
 
 from grader.course import load_course
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, installed with the project
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES_DIR = ROOT / "tests" / "cases"

@@ -135,7 +135,8 @@ def test_the_handout_holds_what_students_need_and_no_instructor_file(handout):
         assert all(i.date_time == source.ZIP_DATE for i in zf.infolist())
     assert release.check_handout(folder) == []
     readme = (folder / "README.md").read_text(encoding="utf-8")
-    assert "pip install -e ." in readme and "`grade`" in readme and "$" not in readme
+    assert 'python -m pip install -e ".[plot,watch]"' in readme and "py -m venv .venv" in readme
+    assert "`grade`" in readme and "$" not in readme
 
 
 def test_every_module_is_either_handed_out_or_instructor_only():
