@@ -56,7 +56,9 @@ class Call:
     args: tuple = ()  # as they were before the call (a Generator advances during it)
     kwargs: dict = field(default_factory=dict)
     mutated: tuple = ()  # what the sandbox reported the call changed in place
-    rerun: Callable[[], Any] | None = None  # calls the student's function again, same inputs
+    #: What the same submission returned earlier for these very inputs (already observed: a
+    #: diagnosis never calls the student's code again, which a stateful submission could notice).
+    earlier: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -253,17 +253,17 @@ def test_descent_mistakes_are_recognised_with_the_reference(diagnose, function, 
 @pytest.mark.parametrize("state", range(5))
 def test_the_global_random_generator_is_recognised(diagnose, function, wrong, kwargs, state):
     """Whatever state NumPy's global generator is in, a run that ignores rng is recognised
-    when the grader may run the call again (even without the reference)."""
+    when the suite called it twice on the same inputs (even without the reference)."""
     np.random.seed(state)
     args, kwargs = args_for(function, kwargs)
-    found = diagnose(function, wrong, *args, rerun=True, reference=None, **kwargs)
+    found = diagnose(function, wrong, *args, twice=True, reference=None, **kwargs)
     assert found is not None and found[0] == "results do not depend on rng"
 
 
 def test_a_global_generator_seeded_with_rng_is_recognised(diagnose):
     """np.random.seed(rng) and the global functions: reproducible, but not the contract's order."""
     wrong = lr_gradient_descent_with(order="legacy")
-    found = diagnose(LR, wrong, XR, YR, rerun=True, **LR_KW)
+    found = diagnose(LR, wrong, XR, YR, twice=True, **LR_KW)
     assert found[0] == "the global random generator instead of rng"
 
 
@@ -272,7 +272,7 @@ def test_a_global_generator_seeded_with_rng_is_recognised(diagnose):
 def test_near_misses_get_no_diagnosis(diagnose, factor, default_w):
     """No false alarm: a descent that is off for a reason the table does not know says nothing."""
     wrong = lr_gradient_descent_with(factor=factor, default_w=default_w)
-    assert diagnose(LR, wrong, XR, YR, rerun=True, **LR_KW) is None
+    assert diagnose(LR, wrong, XR, YR, twice=True, **LR_KW) is None
 
 
 def test_relation_only_b_frozen_in_a_descent_without_reference(diagnose):
