@@ -476,13 +476,21 @@ def sgd_step_doubled(case: Case) -> Any:
 
 
 def one_full_step(case: Case) -> bool:
-    """The call makes exactly one update on the whole data: one epoch of one batch."""
-    if case.function == "sgd" or int(case.inputs.get("max_iter") or 0) != 1:
+    """The call makes exactly one update: one epoch of one batch on the whole data, or a `tol` so
+    large that the second check stops the run (the first compares with inf)."""
+    max_iter = int(case.inputs.get("max_iter") or 0)
+    if max_iter >= 1 and float(case.inputs.get("tol") or 0) >= ONE_UPDATE_TOL:
+        return True
+    if case.function == "sgd" or max_iter != 1:
         return False
     if case.function == "lr_gradient_descent":
         n = len(np.asarray(case.inputs["X"]))
         return int(case.inputs.get("batch_size") or 0) >= n
     return case.function == "logistic_gradient_descent"
+
+
+#: A `tol` no change of the loss can reach: the run stops at its second check.
+ONE_UPDATE_TOL = 1e9
 
 
 @mistake(
@@ -506,8 +514,8 @@ def default_start(case: Case) -> Any:
 @mistake(
     "factor 2 carried over to the cross-entropy",
     "logistic_gradient_descent",
-    "After one step on the whole data, your {name} moved exactly twice the expected step: your "
-    "descent's gradients are twice those of the cross-entropy. The factor 2 belonged to the "
+    "After one step, your {name} moved exactly twice the expected step: your descent's "
+    "gradients are twice those of the cross-entropy. The factor 2 belonged to the "
     "squared loss, where it came from differentiating a square: does the cross-entropy have a "
     "square to bring down a 2?",
 )
@@ -517,8 +525,8 @@ def logistic_step_doubled(case: Case) -> Any:
 
 @mistake(
     "gradient twice too large",
-    "lr_gradient_descent",
-    "After one step on the whole data, your {name} moved exactly twice the expected step: your "
+    "lr_gradient_descent sgd",
+    "After one step, your {name} moved exactly twice the expected step: your "
     "descent's gradients are twice those of the notes. Where does the factor in front of "
     "(y_hat - y) come from, and is it applied only once?",
 )
@@ -528,8 +536,8 @@ def descent_step_doubled(case: Case) -> Any:
 
 @mistake(
     "factor 2 missing",
-    "lr_gradient_descent",
-    "After one step on the whole data, your {name} moved exactly half the expected step: your "
+    "lr_gradient_descent sgd",
+    "After one step, your {name} moved exactly half the expected step: your "
     "descent's gradients are half those of the notes. When you differentiate (y_hat - y)^2 with "
     "respect to y_hat, which factor comes down in front?",
 )
@@ -539,8 +547,8 @@ def descent_step_halved(case: Case) -> Any:
 
 @mistake(
     "update goes uphill",
-    "lr_gradient_descent logistic_gradient_descent",
-    "After one step on the whole data, your {name} moved exactly the expected step, but in the "
+    GD,
+    "After one step, your {name} moved exactly the expected step, but in the "
     "opposite direction: your descent climbs uphill. Is the residual prediction minus target, "
     "as in the derivative of the loss, and do you subtract eta times the gradient?",
 )

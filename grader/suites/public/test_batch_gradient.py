@@ -143,17 +143,40 @@ def test_descent_converges_on_toy_data(student):
 
 # --- the loop, one rule at a time (worked examples on the 12 toy observations) ------------------
 
+LAST_BATCH = (
+    "With n = 12 and batch_size = 5 an epoch has three batches, of 5, 5 and 2 rows. Does your "
+    "loop reach the last, smaller batch, and is each gradient divided by the size of its own "
+    "batch (N = 2 for the last one)?"
+)
+GENERATOR = (
+    "rng=0 and rng=np.random.default_rng(0) must give the same orders. Is every order drawn "
+    "from the one generator that np.random.default_rng(rng) gives you, made once before the "
+    "epochs, and never from NumPy's global functions?"
+)
+EPOCHS = (
+    "How many times does your epoch loop run for this max_iter, and does each epoch draw its "
+    "own rng.permutation(n), once, from the same generator?"
+)
+STOP = (
+    "With tol=1e9 the run stops at the second check, before the second update. Does your check "
+    "come before the update, comparing the current batch's loss with the previous one (which "
+    "starts at inf)?"
+)
+
 
 @grades("lr_gradient_descent")
 def test_descent_one_step_on_the_whole_data(student):
     """lr_gradient_descent: batch_size=12, max_iter=1 is one step of Step 5 on all 12 rows:
     w = [[1.2771], [1.3528]], b = 0.205"""
     X, y = toy_regression()
-    got = student.batch_gradient.lr_gradient_descent(X, y, batch_size=12, max_iter=1, w=W0, b=B0)
+    w = np.ones((2, 1))
+    got = student.batch_gradient.lr_gradient_descent(X, y, batch_size=12, max_iter=1, w=w, b=0.0)
+    called = student.called
     # One batch of N = 12 from w = [[1], [1]], b = 0: dw = 2/12 X^T (y_hat - y), then Step 5.
     expected = (np.array([[1.2770833333333333], [1.35275]]), 0.205)
     about = "on the toy data with batch_size=12 and max_iter=1"
-    expect("lr_gradient_descent", got, expected, about=about, call=student.called)
+    expect("lr_gradient_descent", got, expected, about=about, call=called)
+    checks.unchanged(called.mutated, checks.Context("lr_gradient_descent", about="from w given"))
 
 
 @grades("lr_gradient_descent")
@@ -166,7 +189,7 @@ def test_descent_last_batch_is_smaller(student):
     expected = (np.array([[1.4805609999999998], [1.4604103999999998]]), 0.2615219999999999)
     expect("lr_gradient_descent", got, expected,
            about="on the toy data with batch_size=5, one epoch, tol=0 and rng=0",
-           call=student.called)  # fmt: skip
+           call=student.called, step=LAST_BATCH)  # fmt: skip
 
 
 @grades("lr_gradient_descent")
@@ -178,7 +201,7 @@ def test_descent_uses_the_generator_given(student):
     expected = (np.array([[1.4805609999999998], [1.4604103999999998]]), 0.2615219999999999)
     expect("lr_gradient_descent", got, expected,
            about="with rng a Generator made from the seed 0 (batch_size=5, one epoch, tol=0)",
-           call=student.called)  # fmt: skip
+           call=student.called, step=GENERATOR)  # fmt: skip
 
 
 @grades("lr_gradient_descent")
@@ -198,7 +221,19 @@ def test_descent_runs_max_iter_epochs(student, epochs, w, b):
     )
     expect("lr_gradient_descent", got, (np.array(w).reshape(2, 1), b),
            about=f"on the toy data with batch_size=5, max_iter={epochs}, tol=0 and rng=0",
-           call=student.called)  # fmt: skip
+           call=student.called, step=EPOCHS)  # fmt: skip
+
+
+@grades("lr_gradient_descent")
+def test_descent_default_epochs(student):
+    """lr_gradient_descent: without max_iter it runs 100 epochs (eta=0.001, still far from the
+    end): w = [[1.3937], [1.3964]], b = 0.2286"""
+    X, y = toy_regression()
+    got = student.batch_gradient.lr_gradient_descent(X, y, batch_size=5, eta=0.001, tol=0, rng=0)
+    expected = (np.array([[1.3936898591856652], [1.3963633486457763]]), 0.22862888728619774)
+    expect("lr_gradient_descent", got, expected,
+           about="on the toy data with batch_size=5, eta=0.001, tol=0, rng=0 and no max_iter",
+           call=student.called, step=EPOCHS + " What is the default of max_iter?")  # fmt: skip
 
 
 @grades("lr_gradient_descent")
@@ -213,4 +248,4 @@ def test_descent_checks_before_updating(student):
     expected = (np.array([[1.2770833333333333], [1.35275]]), 0.205)
     expect("lr_gradient_descent", got, expected,
            about="on the toy data with batch_size=12, max_iter=5 and tol=1e9",
-           call=student.called)  # fmt: skip
+           call=student.called, step=STOP)  # fmt: skip

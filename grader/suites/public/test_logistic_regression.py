@@ -151,10 +151,13 @@ def test_logistic_descent_default_start(student):
 @grades("logistic_gradient_descent")
 def test_logistic_descent_two_steps(student):
     """logistic_gradient_descent: max_iter=2 on the worked example makes two steps"""
-    got = student.logistic_regression.logistic_gradient_descent(XS, YS, max_iter=2, tol=0)
+    w = np.zeros((2, 1))
+    got = student.logistic_regression.logistic_gradient_descent(XS, YS, w=w, max_iter=2, tol=0)
+    called = student.called
     expected = (np.array([[0.12972669659804936], [0.032500559336901255]]), 0.03166932430536774)
     expect("logistic_gradient_descent", got, expected, about="after two iterations from 0",
-           call=student.called)  # fmt: skip
+           call=called)  # fmt: skip
+    checks.unchanged(called.mutated, checks.Context("logistic_gradient_descent", about="from w"))
 
 
 @grades("logistic_gradient_descent")
@@ -163,4 +166,10 @@ def test_logistic_descent_checks_before_updating(student):
     got = student.logistic_regression.logistic_gradient_descent(XS, YS, max_iter=5, tol=1e9)
     expected = (np.array([[1 / 15], [1 / 60]]), 1 / 60)
     expect("logistic_gradient_descent", got, expected, about="with max_iter=5 and tol=1e9",
-           call=student.called)  # fmt: skip
+           call=student.called, step=STOP)  # fmt: skip
+
+
+STOP = (
+    "With tol=1e9 the run stops at the second check, before the second update. Does your check "
+    "come before the update, comparing the loss with the previous one (which starts at inf)?"
+)

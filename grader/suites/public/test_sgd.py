@@ -67,6 +67,24 @@ def test_sgd_converges_on_toy_data(student):
 # --- the loop, one rule at a time (worked examples on the 12 toy observations) ------------------
 
 #: With rng=0 the first epoch visits the rows 9, 2, 7, 4, 5, 11, 0, 3, 6, 10, 8, 1.
+ORDER = (
+    "One epoch is 12 steps of one row each, in the order rng.permutation(12): rows 9, 2, 7, "
+    "... . Do you walk that permutation itself, every row once, with eta's default of 0.01?"
+)
+GENERATOR = (
+    "rng=0 and rng=np.random.default_rng(0) must give the same order. Is every order drawn "
+    "from the one generator that np.random.default_rng(rng) gives you, and never from NumPy's "
+    "global functions?"
+)
+EPOCHS = (
+    "Does each epoch draw its own rng.permutation(n), once, from the same generator, and visit "
+    "the rows in exactly that order?"
+)
+STOP = (
+    "With tol=1e9 the run stops at the second check, before the second update. Does your check "
+    "come before the update, comparing this row's loss with the previous one (which starts at "
+    "inf)?"
+)
 ONE_EPOCH = (np.array([[1.2540324978536093], [1.2812078688687731]]), 0.16350150979277467)
 
 
@@ -74,9 +92,12 @@ ONE_EPOCH = (np.array([[1.2540324978536093], [1.2812078688687731]]), 0.163501509
 def test_sgd_one_epoch(student):
     """sgd: one epoch with rng=0 makes 12 steps, one per row, in the order rng.permutation(12)"""
     X, y = toy_regression()
-    got = student.sgd.sgd(X, y, max_iter=1, tol=0, rng=0)
+    w = np.ones((2, 1))
+    got = student.sgd.sgd(X, y, w=w, b=0.0, max_iter=1, tol=0, rng=0)
+    called = student.called
     expect("sgd", got, ONE_EPOCH, about="on the toy data with max_iter=1, tol=0 and rng=0",
-           call=student.called)  # fmt: skip
+           call=called, step=ORDER)  # fmt: skip
+    checks.unchanged(called.mutated, checks.Context("sgd", about="from w given"))
 
 
 @grades("sgd")
@@ -85,7 +106,7 @@ def test_sgd_uses_the_generator_given(student):
     X, y = toy_regression()
     got = student.sgd.sgd(X, y, max_iter=1, tol=0, rng=np.random.default_rng(0))
     expect("sgd", got, ONE_EPOCH, about="with rng a Generator made from the seed 0 (one epoch)",
-           call=student.called)  # fmt: skip
+           call=student.called, step=GENERATOR)  # fmt: skip
 
 
 @grades("sgd")
@@ -95,7 +116,7 @@ def test_sgd_two_epochs(student):
     got = student.sgd.sgd(X, y, max_iter=2, tol=0, rng=0)
     expected = (np.array([[1.3676058706092848], [1.3834188354759305]]), 0.21819691329825602)
     expect("sgd", got, expected, about="on the toy data with max_iter=2, tol=0 and rng=0",
-           call=student.called)  # fmt: skip
+           call=student.called, step=EPOCHS)  # fmt: skip
 
 
 @grades("sgd")
@@ -106,4 +127,4 @@ def test_sgd_checks_before_updating(student):
     # Row 9 is x = [2, 1], y = 4.6: the residual 3 - 4.6 = -1.6 moves w by -0.01 * 2 * x * -1.6.
     expected = (np.array([[1.064], [1.032]]), 0.032)
     expect("sgd", got, expected, about="on the toy data with max_iter=3, tol=1e9 and rng=0",
-           call=student.called)  # fmt: skip
+           call=student.called, step=STOP)  # fmt: skip
