@@ -67,3 +67,12 @@ class Diagnose:
 @pytest.fixture
 def diagnose() -> Diagnose:
     return Diagnose()
+
+
+@pytest.fixture(autouse=True)
+def fresh_search_budget():
+    """Each test gets the variant search's whole budget, as each submission does."""
+    from grader.feedback import variants
+
+    variants._SPENT[0] = 0.0
+    yield
