@@ -370,7 +370,7 @@ def legacy_seeded(case: Case) -> Any:
 
 #: Bounds of one search: batch steps over all the runs it tries, and seconds.
 SEARCH_STEPS = 60_000
-SEARCH_SECONDS = 1.5
+SEARCH_SECONDS = 0.6
 
 
 @dataclass(frozen=True)
@@ -466,15 +466,21 @@ def dimensions(case: Case) -> list[list[Setting]]:
 
 
 def combinations(knobs: list[list[Setting]]):
-    """Every single wrong setting, then every pair of settings of two different knobs."""
+    """Every single wrong setting, then every pair of settings of two different knobs, the
+    pairs of small knobs first (the batch size, with up to n settings, comes last)."""
     for dimension in knobs:
         for setting in dimension:
             yield (setting,)
-    for i, first in enumerate(knobs):
-        for second in knobs[i + 1 :]:
-            for a in first:
-                for b in second:
-                    yield (a, b)
+    pairs = [(a, b) for i, first in enumerate(knobs) for b in knobs[i + 1 :] for a in [first]]
+    for first, second in sorted(pairs, key=lambda pair: len(pair[0]) * len(pair[1])):
+        for a in first:
+            for b in second:
+                yield (a, b)
+
+
+def _count(knobs: list[list[Setting]]) -> int:
+    sizes = [len(k) for k in knobs]
+    return sum(sizes) + sum(a * b for i, a in enumerate(sizes) for b in sizes[i + 1 :])
 
 
 def _steps(case: Case, changes: dict) -> int:
@@ -503,12 +509,19 @@ def search(case: Case) -> dict[str, str] | None:
         return None
     if case.function != "logistic_gradient_descent" and case.inputs.get("rng") is None:
         return None
+    if case.function in _GAVE_UP:
+        return None
+    if case.earlier and not close(case.again(), case.got):  # not reproducible: nothing explains it
+        return None
+    knobs = dimensions(case)
+    if _steps(case, {}) * _count(knobs) > SEARCH_STEPS:
+        return None  # too long a run to search: the suite's shorter runs will show the mistake
     started = time.monotonic()
     deadline = started + min(SEARCH_SECONDS, SEARCH_TOTAL_SECONDS - _SPENT[0])
     runs = _runs_of(case)
     spent = 0
     try:
-        for combination in combinations(dimensions(case)):
+        for combination in combinations(knobs):
             changes = {k: v for setting in combination for k, v in setting.changes.items()}
             key = tuple(sorted(changes.items()))
             if key not in runs:
@@ -516,7 +529,8 @@ def search(case: Case) -> dict[str, str] | None:
                 if cost > MAX_STEPS:
                     continue
                 spent += cost
-                if spent > SEARCH_STEPS or time.monotonic() > deadline:
+                if spent > 2 * SEARCH_STEPS or time.monotonic() > deadline:
+                    _GAVE_UP.add(case.function)
                     return None
                 runs[key] = run(case, "right", **changes)
             whole = runs[key]
@@ -527,14 +541,18 @@ def search(case: Case) -> dict[str, str] | None:
                 does = " and ".join(s.does for s in combination)
                 asks = " ".join(dict.fromkeys(s.asks for s in combination))
                 return {"does": does, "asks": asks}
+        _GAVE_UP.add(case.function)
         return None
     finally:
         _SPENT[0] += time.monotonic() - started
 
 
-#: Seconds all searches may take in one grading process, and what they took so far.
-SEARCH_TOTAL_SECONDS = 4.0
+#: Seconds all searches may take in one grading process (one submission), what they took so
+#: far, and the functions whose search ran out of bounds once (their other tests are not searched:
+#: a mistake the search can reach shows on the suite's small runs already).
+SEARCH_TOTAL_SECONDS = 1.0
 _SPENT = [0.0]
+_GAVE_UP: set[str] = set()
 #: The runs of the last inputs searched (the w item and then the b item share them).
 _LAST: dict[str, dict] = {}
 

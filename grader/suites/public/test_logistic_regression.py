@@ -57,6 +57,14 @@ def test_predict_proba_at_zero(student):
     expect("predict_proba", got, np.full((3, 1), 0.5), about="at w = 0, b = 0", call=student.called)
 
 
+@grades("predict_proba")
+def test_predict_proba_adds_b(student):
+    """predict_proba: at w = 0, b = log 3 every probability is 1 / (1 + 1/3) = 0.75"""
+    got = student.logistic_regression.predict_proba(XS, np.zeros((2, 1)), np.log(3.0))
+    expect("predict_proba", got, np.full((3, 1), 0.75), about="at w = 0, b = log 3",
+           call=student.called)  # fmt: skip
+
+
 @grades("bce")
 def test_bce_of_one_half(student):
     """bce: probabilities 0.5 cost log 2 = 0.6931 whatever the labels"""
