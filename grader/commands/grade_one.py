@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from grader import defaults
+from grader import __version__, defaults
 from grader.commands.common import (
     DEFAULT_PATH,
     SUITE_CHOICE,
@@ -72,12 +72,19 @@ def worker_user() -> str | int:
 @click.option(
     "-v", "--verbose", is_flag=True, help="List every failing test, not one per function."
 )
-def grade_one(path, suite, output, fmt, fail_under, timeout, verbose) -> None:
+@click.version_option(__version__, "--version", prog_name="grade")
+@click.pass_context
+def grade_one(ctx, path, suite, output, fmt, fail_under, timeout, verbose) -> None:
     """Grade the submission in PATH (default: ./exercises) and print a summary.
 
     Exit status: 0 when grading completed, whatever the score; 1 when the score is below
     --fail-under; 2 for a usage error.
     """
+    if output is None and ctx.get_parameter_source("fmt") is click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError(
+            f"--format {fmt} shapes the report written with -o FILE; add -o, e.g. "
+            "`-o results.json`. The summary on the terminal has one format."
+        )
     folder = check_submission_dir(path)
     out = check_output_file(output, not_inside=folder)
     # Imported here so that usage errors and --help answer without loading pytest and NumPy.
