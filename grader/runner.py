@@ -67,9 +67,14 @@ def grade_submission(
     timeout: float = defaults.TIMEOUT,
     memory_mb: int = defaults.MEMORY_MB,
     user: str | int | None = defaults.WORKER_USER,
-    fork_server: bool = False,
+    fork_server: Any = False,
+    only: tuple[str, ...] = (),
 ) -> Report:
     """Grade the submission folder against `suite` and return the report.
+
+    `only` names exercise modules to grade, leaving the others out of the report (`grade
+    watch` re-grades what a save changed); empty: all of them. `fork_server` is the Sandbox's
+    (False, True, or a `Zygote` that stays warm).
 
     Whatever the submission does, this returns a complete report: what the submission broke
     scores zero with a message, and everything else is graded normally. The report is built
@@ -88,13 +93,19 @@ def grade_submission(
         fork_server=fork_server,
     ) as sandbox:
         report = run_suite(
-            sandbox, tests_dir=tests_dir, suite=suite, name=Path(submission).resolve().name
+            sandbox,
+            tests_dir=tests_dir,
+            suite=suite,
+            name=Path(submission).resolve().name,
+            only=only,
         )
     notebooks.annotate(report, found_notebooks)
     return report
 
 
-def run_suite(sandbox: Any, *, tests_dir: Path, suite: Suite, name: str) -> Report:
+def run_suite(
+    sandbox: Any, *, tests_dir: Path, suite: Suite, name: str, only: tuple[str, ...] = ()
+) -> Report:
     """Run the suite in `tests_dir` against whatever `sandbox.call` runs, and build the report.
 
     `grade_submission` passes the isolating Sandbox; the benchmark passes an in-process caller
@@ -109,8 +120,11 @@ def run_suite(sandbox: Any, *, tests_dir: Path, suite: Suite, name: str) -> Repo
     clock = time.perf_counter()
     plugin = GraderPlugin(sandbox, course)
     json_report = JSONReport()
-    run_pytest(tests_dir, [plugin, json_report])
-    score, exercises, grader_errors, note = _build_report(course, plugin, json_report.report or {})
+    targets = [tests_dir / f"test_{module}.py" for module in only] or [tests_dir]
+    run_pytest(targets, [plugin, json_report])
+    score, exercises, grader_errors, note = _build_report(
+        course, plugin, json_report.report or {}, only=only
+    )
     return Report(
         suite=suite,
         suite_digest=suite_digest(suite),
@@ -127,12 +141,14 @@ def run_suite(sandbox: Any, *, tests_dir: Path, suite: Suite, name: str) -> Repo
     )
 
 
-def run_pytest(tests_dir: Path, plugins: list[object], *extra: str) -> None:
-    """Run pytest on `tests_dir` with only our configuration and plugins; its console is muted."""
+def run_pytest(tests_dir: Path | list[Path], plugins: list[object], *extra: str) -> None:
+    """Run pytest on `tests_dir` (or those test files) with only our configuration and plugins;
+    its console is muted."""
     import pytest
 
+    paths = tests_dir if isinstance(tests_dir, list) else [tests_dir]
     args = [
-        str(tests_dir),
+        *(str(path) for path in paths),
         "-c", str(SUITES_ROOT / "pytest.ini"),
         "--rootdir", str(SUITES_ROOT),
         "--confcutdir", str(SUITES_ROOT),
@@ -167,7 +183,7 @@ def run_pytest(tests_dir: Path, plugins: list[object], *extra: str) -> None:
 
 
 def _build_report(
-    course: Course, plugin: GraderPlugin, json_report: dict
+    course: Course, plugin: GraderPlugin, json_report: dict, *, only: tuple[str, ...] = ()
 ) -> tuple[float, list[ExerciseResult], list[str], str]:
     durations = {
         t["nodeid"]: sum(
@@ -183,6 +199,8 @@ def _build_report(
     exercises: list[ExerciseResult] = []
     output_cut = False
     for exercise in course.exercises:
+        if only and exercise.module not in only:
+            continue
         tests: list[TestResult] = []
         for function in exercise.functions:
             mine = [

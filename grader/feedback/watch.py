@@ -25,8 +25,11 @@ import click
 from grader import defaults
 from grader.course import Course, load_course
 
-#: Seconds a file must stay unchanged before it is graded.
-DEBOUNCE = 0.3
+#: Seconds a file must stay unchanged before it is graded: long enough to see a write still in
+#: progress, short enough not to be felt (the whole save-to-verdict budget is 0.3 s).
+DEBOUNCE = 0.05
+#: Milliseconds without a write after which watchfiles reports a save.
+WATCH_STEP_MS = 25
 #: Seconds between two looks at the files when polling.
 INTERVAL = 0.5
 #: Lines of the first problem's feedback shown in the view.
@@ -86,7 +89,7 @@ def settled(files: list[Path], *, debounce: float, limit: float = 3.0) -> tuple:
     """The fingerprint once two looks `debounce` seconds apart agree (or after `limit` s)."""
     deadline = time.monotonic() + limit
     current = fingerprint(files)
-    while time.monotonic() < deadline:
+    while debounce > 0 and time.monotonic() < deadline:
         time.sleep(debounce)
         again = fingerprint(files)
         if again == current:
@@ -122,7 +125,8 @@ def watching(files: list[Path], *, debounce: float, every: float = 2.0) -> Itera
     for _ in watchfiles.watch(
         files[0].parent,
         watch_filter=lambda _change, path: Path(path).name in names,
-        debounce=int(debounce * 1000),
+        debounce=max(int(debounce * 1000), 1000),  # group a burst of writes for at most 1 s
+        step=WATCH_STEP_MS,  # yield once no write came for this long: the save is over
         rust_timeout=int(every * 1000),
         yield_on_timeout=True,
         recursive=False,
@@ -294,6 +298,116 @@ def problem_view(run: Run, error: BaseException, *, marks: Marks = Marks()) -> s
     ])  # fmt: skip
 
 
+# --- a warm grader -------------------------------------------------------------------------------
+
+
+class WarmGrader:
+    """Grades one folder again and again, quickly: what a save changed, with warm workers.
+
+    - Its workers are forked from a zygote that stays (grader.sandbox.process.Zygote, as in
+      `grade batch`): Python and NumPy are imported once, so a re-grade costs a few forks
+      instead of starting interpreters. pytest, the suite and the grader stay imported here.
+      Where no zygote can run (not Linux), each run starts its workers as `grade` does.
+    - After the first run, only the exercises whose files changed are graded again (and those
+      whose source names a changed module, e.g. an sgd.py that imports batch_gradient); the
+      others keep their last results.
+
+    Use it as a context manager; call it as `grade_submission` (folder, suite=, timeout=).
+    """
+
+    def __init__(self, *, memory_mb: int = defaults.MEMORY_MB) -> None:
+        self.memory_mb = memory_mb
+        self.zygote: Any = None
+        self.last: Any = None  # the last whole report
+        self.sources: dict[str, str | None] = {}  # module -> digest of its files at that report
+
+    def __enter__(self) -> WarmGrader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.zygote is not None:
+            self.zygote.close()
+            self.zygote.reap()
+            self.zygote = None
+
+    def __call__(self, folder: Path, *, suite: str, timeout: float) -> Any:
+        from grader.runner import grade_submission
+
+        course = load_course()
+        sources = {e.module: _digest(Path(folder), e.module) for e in course.exercises}
+        only = self.affected(Path(folder), sources, suite)
+        try:
+            report = grade_submission(Path(folder), suite=suite, timeout=timeout,
+                                      memory_mb=self.memory_mb, fork_server=self._warm(),
+                                      only=only)  # fmt: skip
+        finally:
+            if self.zygote is not None:
+                self.zygote.reap()  # the reapers of this run's workers came back to us
+                if not self.zygote.healthy():  # gone or stopped: the next run starts another
+                    self.zygote = None
+        if only:
+            report = merged(self.last, report, course)
+        self.last, self.sources = report, sources
+        return report
+
+    def affected(self, folder: Path, sources: dict[str, str | None], suite: str) -> tuple:
+        """The modules to grade again (empty: all of them)."""
+        if self.last is None or self.last.suite != suite:
+            return ()
+        changed = {m for m, digest in sources.items() if digest != self.sources.get(m)}
+        if not changed:
+            return ()
+        also = {m for m in sources if m not in changed and _mentions(folder, m, changed)}
+        return tuple(m for m in sources if m in changed | also)
+
+    def _warm(self) -> Any:
+        from grader.sandbox.process import Zygote
+
+        if self.zygote is None and Zygote.available():
+            try:
+                self.zygote = Zygote()
+            except Exception:  # noqa: BLE001 - a cold start still grades
+                self.zygote = None
+        return self.zygote if self.zygote is not None else False
+
+
+def merged(last: Any, fresh: Any, course: Course) -> Any:
+    """`last` with the exercises of `fresh` in place of its own, totals recomputed."""
+    from dataclasses import replace
+
+    new = {e.name: e for e in fresh.exercises}
+    exercises = [new.get(e.name, e) for e in last.exercises]
+    kept = [x for x in last.grader_errors
+            if not any(f"test_{m}.py" in x or f" {m}." in x for m in new)]  # fmt: skip
+    return replace(fresh, exercises=exercises, max_score=course.max_score,
+                   score=round(sum(e.score for e in exercises), 6),
+                   grader_errors=kept + fresh.grader_errors)  # fmt: skip
+
+
+def _digest(folder: Path, module: str) -> str | None:
+    """The content of a module's files (`.py`, `.ipynb`), or None when it has none."""
+    digest, found = hashlib.sha256(), False
+    for path in (folder / f"{module}.py", folder / f"{module}.ipynb"):
+        try:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            found = True
+        except OSError:
+            continue
+    return digest.hexdigest() if found else None
+
+
+def _mentions(folder: Path, module: str, names: set[str]) -> bool:
+    """Whether a module's source names one of `names` (it may import it)."""
+    for path in (folder / f"{module}.py", folder / f"{module}.ipynb"):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if any(name in text for name in names):
+            return True
+    return False
+
+
 # --- the loop -----------------------------------------------------------------------------------
 
 
@@ -324,10 +438,13 @@ def watch(
 ) -> int:
     """Grade `folder` now and after every save, until Ctrl+C or `max_runs` runs; return 0.
 
-    `grade(folder, suite=..., timeout=...)` returns a Report (default: `grade_submission`).
+    `grade(folder, suite=..., timeout=...)` returns a Report (default: a `WarmGrader`).
     """
     if grade is None:
-        from grader.runner import grade_submission as grade
+        with WarmGrader() as warm:
+            return watch(folder, suite=suite, timeout=timeout, max_runs=max_runs, poll=poll,
+                         interval=interval, debounce=debounce, grade=warm, echo=echo,
+                         clear=clear)  # fmt: skip
     course = load_course()
     files = [Path(folder) / e.filename for e in course.exercises]
     use_watchfiles = not poll and have_watchfiles()
@@ -351,6 +468,9 @@ def watch(
         clear()
         echo(text)
 
+    # watchfiles yields only once the writes have stopped for WATCH_STEP_MS: no second look is
+    # needed then; polling sees a save at any moment of it, so it looks `debounce` later.
+    quiet = 0.0 if use_watchfiles else debounce
     try:
         graded = fingerprint(files)
         grade_and_draw([])
@@ -364,7 +484,7 @@ def watch(
             next(waits)
             if fingerprint(files) == graded:
                 continue
-            now = settled(files, debounce=debounce)
+            now = settled(files, debounce=quiet)
             if now == graded:  # changed back before it settled
                 continue
             changed = [name for (name, old), (_, new) in zip(graded, now, strict=True)
