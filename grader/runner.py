@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import grader
 from grader import defaults, notebooks
 from grader.course import COURSE_FILE, Course, load_course
+from grader.feedback.knock_on import point_at_helpers
 from grader.report import ExerciseResult, Report, Status, TestResult
 from grader.sandbox.client import Sandbox
 
@@ -258,6 +259,7 @@ def _build_report(
             )
         )
     note = "Some output was cut: each test keeps its first 4 KiB." if output_cut else ""
+    point_at_helpers(course, exercises)
     return _round(sum(e.score for e in exercises)), exercises, grader_errors, note
 
 
