@@ -278,3 +278,27 @@ def test_public_suite_catches_the_loop_semantics(runs, case):
     entry = load_mistakes()[case]
     for function in entry["loses"]:
         assert failed(public, function), f"{case}: the public suite passes {function}"
+
+
+def test_a_diagnosis_never_calls_the_students_code_again(graded_submissions):
+    """A wrong value is diagnosed from what was observed: the student's function is called once
+    per check, so a stateful submission cannot learn from a second call that its answer was
+    wrong. (The submission prints its inputs at every call; no failed test shows a repeat, but
+    the one that asks for the same result twice by design, before any verdict.)"""
+    files = sources(load_mistakes()["descent-drops-last-batch"])
+    files["batch_gradient.py"] = files["batch_gradient.py"].replace(
+        "    X = np.asarray(X, dtype=float)\n    y = _column(y)\n    n, p = X.shape\n    rng =",
+        "    print('CALL', repr((np.asarray(X).tobytes(), np.asarray(y).tobytes(), batch_size,"
+        " eta, max_iter, tol, repr(rng)))[-60:])\n"
+        "    X = np.asarray(X, dtype=float)\n    y = _column(y)\n    n, p = X.shape\n    rng =",
+    )
+    assert "print('CALL'" in files["batch_gradient.py"]
+    run = graded_submissions.get(files, "--suite", "hidden")
+    assert run.returncode == 0, run.stderr
+    tests = [t for e in run.report["exercises"] for t in e["tests"]
+             if t["function"] == "lr_gradient_descent" and t["status"] == "failed"
+             and "every time" not in t["name"]]  # fmt: skip
+    assert tests and any("skips the last, smaller batch" in t["feedback"] for t in tests)
+    for test in tests:
+        calls = [line for line in test["output"].splitlines() if line.startswith("CALL")]
+        assert len(calls) == len(set(calls)) >= 1, test["output"]
