@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import grader
 from grader import defaults, notebooks
 from grader.course import COURSE_FILE, Course, load_course
-from grader.feedback.knock_on import point_at_helpers
+from grader.feedback.diagnoses import point_at_helpers
 from grader.report import ExerciseResult, Report, Status, TestResult
 from grader.sandbox.client import Sandbox
 

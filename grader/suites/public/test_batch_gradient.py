@@ -166,8 +166,7 @@ STOP = (
 
 @grades("lr_gradient_descent")
 def test_descent_one_step_on_the_whole_data(student):
-    """lr_gradient_descent: batch_size=12, max_iter=1 is one step of Step 5 on all 12 rows:
-    w = [[1.2771], [1.3528]], b = 0.205"""
+    """lr_gradient_descent: one batch of all 12 rows, one epoch: w = [[1.2771], [1.3528]]"""
     X, y = toy_regression()
     w = np.ones((2, 1))
     got = student.batch_gradient.lr_gradient_descent(X, y, batch_size=12, max_iter=1, w=w, b=0.0)
@@ -181,8 +180,7 @@ def test_descent_one_step_on_the_whole_data(student):
 
 @grades("lr_gradient_descent")
 def test_descent_last_batch_is_smaller(student):
-    """lr_gradient_descent: batch_size=5 walks batches of 5, 5 and then 2 observations, each
-    gradient divided by the size of its own batch"""
+    """lr_gradient_descent: batch_size=5 walks batches of 5, 5 and 2, each divided by its size"""
     X, y = toy_regression()
     got = student.batch_gradient.lr_gradient_descent(X, y, batch_size=5, max_iter=1, tol=0, rng=0)
     # Rows 9 2 7 4 5 (N = 5), then 11 0 3 6 10 (N = 5), then 8 1 (N = 2): three steps.
@@ -226,8 +224,7 @@ def test_descent_runs_max_iter_epochs(student, epochs, w, b):
 
 @grades("lr_gradient_descent")
 def test_descent_default_epochs(student):
-    """lr_gradient_descent: without max_iter it runs 100 epochs (eta=0.001, still far from the
-    end): w = [[1.3937], [1.3964]], b = 0.2286"""
+    """lr_gradient_descent: without max_iter it runs 100 epochs (eta=0.001: still far from 1.5)"""
     X, y = toy_regression()
     got = student.batch_gradient.lr_gradient_descent(X, y, batch_size=5, eta=0.001, tol=0, rng=0)
     expected = (np.array([[1.3936898591856652], [1.3963633486457763]]), 0.22862888728619774)
@@ -238,8 +235,7 @@ def test_descent_default_epochs(student):
 
 @grades("lr_gradient_descent")
 def test_descent_checks_before_updating(student):
-    """lr_gradient_descent: with tol=1e9 the second loss is within tol of the first, so the run
-    returns before the second update: the same (w, b) as one step"""
+    """lr_gradient_descent: tol=1e9 stops the run before its second update: one step"""
     X, y = toy_regression()
     got = student.batch_gradient.lr_gradient_descent(
         X, y, batch_size=12, max_iter=5, tol=1e9, rng=0
