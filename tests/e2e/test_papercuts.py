@@ -75,7 +75,9 @@ def test_help_lists_version_and_verbose(tmp_path):
     assert done.returncode == 0
     assert "--version" in done.stdout and "-v, --verbose" in done.stdout
     version = run("--version", cwd=tmp_path)
-    assert version.returncode == 0 and version.stdout.startswith("grade, version")
+    assert version.returncode == 0 and version.stdout.startswith("grade ")
+    same = run(".", "--version", cwd=tmp_path)  # after a PATH: the same answer
+    assert same.returncode == 0 and same.stdout == version.stdout
 
 
 def test_the_readme_table_lists_version_and_verbose():
