@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -70,12 +71,15 @@ def grade_submission(
     user: str | int | None = defaults.WORKER_USER,
     fork_server: Any = False,
     only: tuple[str, ...] = (),
+    early: Callable[[Report], None] | None = None,
 ) -> Report:
     """Grade the submission folder against `suite` and return the report.
 
     `only` names exercise modules to grade, leaving the others out of the report (`grade
     watch` re-grades what a save changed); empty: all of them. `fork_server` is the Sandbox's
-    (False, True, or a `Zygote` that stays warm).
+    (False, True, or a `Zygote` that stays warm). `early(report)`, if given, gets the finished
+    report before the workers are ended and the private copy removed (`grade watch` draws its
+    view then: the clean-up is not part of what a student waits for).
 
     Whatever the submission does, this returns a complete report: what the submission broke
     scores zero with a message, and everything else is graded normally. The report is built
@@ -100,7 +104,9 @@ def grade_submission(
             name=Path(submission).resolve().name,
             only=only,
         )
-    notebooks.annotate(report, found_notebooks)
+        notebooks.annotate(report, found_notebooks)
+        if early is not None:
+            early(report)
     return report
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +29,8 @@ from grader.course import Course, load_course
 #: Seconds a file must stay unchanged before it is graded: long enough to see a write still in
 #: progress, short enough not to be felt (the whole save-to-verdict budget is 0.3 s).
 DEBOUNCE = 0.05
+#: What the copy graded by watch leaves out of the student's folder.
+SKIPPED = (".git", "__pycache__", ".ipynb_checkpoints", ".venv", "venv", "*.pyc", ".*.swp")
 #: Milliseconds without a write after which watchfiles reports a save.
 WATCH_STEP_MS = 25
 #: Seconds between two looks at the files when polling.
@@ -312,6 +315,10 @@ class WarmGrader:
       whose source names a changed module, e.g. an sgd.py that imports batch_gradient); the
       others keep their last results.
 
+    - It grades a copy of the folder taken at the start of each run, never the folder itself:
+      the sandbox puts the folder it graded back as it was when it is done, and a save made
+      meanwhile (the view is drawn before that clean-up) must not be undone.
+
     Use it as a context manager; call it as `grade_submission` (folder, suite=, timeout=).
     """
 
@@ -320,6 +327,7 @@ class WarmGrader:
         self.zygote: Any = None
         self.last: Any = None  # the last whole report
         self.sources: dict[str, str | None] = {}  # module -> digest of its files at that report
+        self.staging = Path(tempfile.mkdtemp(prefix="grade-watch-"))
 
     def __enter__(self) -> WarmGrader:
         return self
@@ -329,26 +337,43 @@ class WarmGrader:
             self.zygote.close()
             self.zygote.reap()
             self.zygote = None
+        shutil.rmtree(self.staging, ignore_errors=True)
 
-    def __call__(self, folder: Path, *, suite: str, timeout: float) -> Any:
+    def stage(self, folder: Path) -> Path:
+        """A fresh copy of `folder` (regular files, no links, no caches) under the same name."""
+        copy = self.staging / (Path(folder).resolve().name or "submission")
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(folder, copy, symlinks=True, ignore=shutil.ignore_patterns(*SKIPPED))
+        return copy
+
+    def __call__(
+        self, folder: Path, *, suite: str, timeout: float, early: Callable | None = None
+    ) -> Any:
+        """The whole report of `folder`; `early(report)` gets it as soon as it is known, before
+        the run's workers are ended (what a student waits for ends there)."""
         from grader.runner import grade_submission
 
         course = load_course()
-        sources = {e.module: _digest(Path(folder), e.module) for e in course.exercises}
-        only = self.affected(Path(folder), sources, suite)
+        folder = self.stage(Path(folder))
+        sources = {e.module: _digest(folder, e.module) for e in course.exercises}
+        only = self.affected(folder, sources, suite)
+        whole: list = []
+
+        def done(report: Any) -> None:
+            whole.append(merged(self.last, report, course) if only else report)
+            if early is not None:
+                early(whole[0])
+
         try:
-            report = grade_submission(Path(folder), suite=suite, timeout=timeout,
-                                      memory_mb=self.memory_mb, fork_server=self._warm(),
-                                      only=only)  # fmt: skip
+            grade_submission(folder, suite=suite, timeout=timeout, memory_mb=self.memory_mb,
+                             fork_server=self._warm(), only=only, early=done)  # fmt: skip
         finally:
             if self.zygote is not None:
                 self.zygote.reap()  # the reapers of this run's workers came back to us
                 if not self.zygote.healthy():  # gone or stopped: the next run starts another
                     self.zygote = None
-        if only:
-            report = merged(self.last, report, course)
-        self.last, self.sources = report, sources
-        return report
+        self.last, self.sources = whole[0], sources
+        return whole[0]
 
     def affected(self, folder: Path, sources: dict[str, str | None], suite: str) -> tuple:
         """The modules to grade again (empty: all of them)."""
@@ -458,15 +483,25 @@ def watch(
         runs += 1
         run = Run(runs, changed, when=datetime.now().strftime("%H:%M:%S"))
         start = time.perf_counter()
-        try:
-            report = grade(Path(folder), suite=suite, timeout=timeout)
+        drawn: list[bool] = []
+
+        def draw(report: Any) -> None:
             run.seconds = time.perf_counter() - start
             text = render(report, run, folder=str(folder), suite=suite, course=course,
                           marks=marks, width=width, colour=colour)  # fmt: skip
+            clear()
+            echo(text)
+            drawn.append(True)
+
+        try:
+            if isinstance(grade, WarmGrader):  # it draws as soon as the verdict is known
+                grade(Path(folder), suite=suite, timeout=timeout, early=draw)
+            else:
+                draw(grade(Path(folder), suite=suite, timeout=timeout))
         except Exception as error:  # noqa: BLE001 - the watch goes on; the next save retries
-            text = problem_view(run, error, marks=marks)
-        clear()
-        echo(text)
+            if not drawn:
+                clear()
+                echo(problem_view(run, error, marks=marks))
 
     # watchfiles yields only once the writes have stopped for WATCH_STEP_MS: no second look is
     # needed then; polling sees a save at any moment of it, so it looks `debounce` later.

@@ -227,3 +227,20 @@ def test_the_hidden_suite_or_a_new_suite_grades_everything(submission):
     with watching.WarmGrader() as grade:
         grade(submission, suite="public", timeout=5.0)
         assert grade.affected(submission, grade.sources, "hidden") == ()  # () means: all
+
+
+def test_a_save_made_once_the_verdict_is_shown_is_never_undone(submission):
+    """The view is drawn before the run's clean-up; the sandbox puts the folder it graded back as
+    it was, so watch grades a copy: the student's folder, saved meanwhile, keeps the save."""
+    module = submission / "sgd.py"
+    saved = module.read_text(encoding="utf-8") + "# saved while the verdict was on screen\n"
+
+    def save_now(report):
+        assert report.score == report.max_score
+        module.write_text(saved, encoding="utf-8")
+
+    with watching.WarmGrader() as grade:
+        grade(submission, suite="public", timeout=5.0, early=save_now)
+        assert module.read_text(encoding="utf-8") == saved
+        grade(submission, suite="public", timeout=5.0)  # the save is graded next
+        assert grade.affected(submission, grade.sources, "public") == ()
