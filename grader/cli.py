@@ -6,7 +6,9 @@ runs that verb instead, so `grade ./batch` still grades a folder called batch.
 
 from __future__ import annotations
 
+import difflib
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -22,7 +24,21 @@ class GradeCommand(click.Group):
         args = list(sys.argv[1:] if args is None else args)
         if args and (args[0] in self.commands or args[0] == "--version"):
             return super().main(args, prog_name="grade", **extra)
+        if args and not args[0].startswith("-"):
+            self.refuse_a_misspelt_verb(args[0])
         return grade_one.main(args, prog_name="grade", **extra)
+
+    def refuse_a_misspelt_verb(self, first: str) -> None:
+        """`grade wacth`: no such folder, but close to a verb -> ask, exit 2 (a usage error)."""
+        if Path(first).exists():
+            return
+        close = difflib.get_close_matches(first, list(self.commands), n=1, cutoff=0.75)
+        if close:
+            problem = click.UsageError(
+                f"There is no folder {first!r}. Did you mean `grade {close[0]}`?"
+            )
+            problem.show()
+            sys.exit(problem.exit_code)
 
 
 def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:

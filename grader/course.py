@@ -117,6 +117,7 @@ class Function:
     hints: tuple[str, ...]
     signature: Signature | None = None
     returns: tuple[Value, ...] = ()
+    uses: tuple[str, ...] = ()  # functions of the same exercise it is built from (the notes')
 
     @property
     def returns_pair(self) -> bool:
@@ -180,6 +181,15 @@ def load_course(path: Path = COURSE_FILE) -> Course:
         )
         for e in data["exercises"]
     )
+    for exercise in exercises:
+        names = {f.name for f in exercise.functions}
+        for f in exercise.functions:
+            if not set(f.uses) <= names - {f.name}:
+                raise CourseError(
+                    f"course.toml, {exercise.module}.{f.name}: `uses` names "
+                    f"{sorted(set(f.uses) - names)} (or itself), not other functions of "
+                    f"{exercise.module}"
+                )
     return Course(notes=data["notes"], exercises=exercises)
 
 
@@ -195,6 +205,7 @@ def _function(module: str, entry: dict) -> Function:
         hints=tuple(entry["hints"]),
         signature=signature,
         returns=parse_returns(entry["returns"], signature, where=where),
+        uses=tuple(entry.get("uses", ())),
     )
 
 

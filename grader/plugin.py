@@ -7,6 +7,7 @@ sandbox is `error` or `timeout`; anything else is a bug of the grader, reported 
 
 from __future__ import annotations
 
+import copy
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import pytest
 from grader.feedback.diagnoses import with_advice
 from grader.report import Status
 from grader.sandbox.errors import SubmissionProblem
+from grader.suites.checks import Call
 
 GRADER_BUG_FEEDBACK = (
     "The grader could not check this, and it is not your fault: an internal error stopped the "
@@ -63,14 +65,22 @@ class Student:
     def __init__(self, sandbox: Any, modules: tuple[str, ...], outcome: Outcome | None) -> None:
         self._sandbox, self._modules, self._outcome = sandbox, modules, outcome
         self.last = None
+        self.called: Call | None = None
 
     def call(self, module: str, function: str, *args: Any, **kwargs: Any) -> Any:
-        """Run `module.function(*args, **kwargs)` in the worker and return its decoded value."""
+        """Run `module.function(*args, **kwargs)` in the worker and return its decoded value.
+
+        `self.called` keeps what the call was given, as it was before the call (a Generator
+        advances during it), and what it changed in place: what a diagnosis may look at.
+        """
+        before = copy.deepcopy((args, kwargs))
+        self.called = Call(module, function, *before)
         try:
             self.last = self._sandbox.call(module, function, *args, **kwargs)
         except SubmissionProblem as problem:
             self._record_output(getattr(problem, "output", ""))
             raise
+        self.called = Call(module, function, *before, mutated=tuple(self.last.mutated or ()))
         self._record_output(self.last.output)
         return self.last.value
 

@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import grader
 from grader import defaults, notebooks
 from grader.course import COURSE_FILE, Course, load_course
+from grader.feedback.diagnoses import point_at_helpers
 from grader.report import ExerciseResult, Report, Status, TestResult
 from grader.sandbox.client import Sandbox
 
@@ -67,9 +69,17 @@ def grade_submission(
     timeout: float = defaults.TIMEOUT,
     memory_mb: int = defaults.MEMORY_MB,
     user: str | int | None = defaults.WORKER_USER,
-    fork_server: bool = False,
+    fork_server: Any = False,
+    only: tuple[str, ...] = (),
+    early: Callable[[Report], None] | None = None,
 ) -> Report:
     """Grade the submission folder against `suite` and return the report.
+
+    `only` names exercise modules to grade, leaving the others out of the report (`grade
+    watch` re-grades what a save changed); empty: all of them. `fork_server` is the Sandbox's
+    (False, True, or a `Zygote` that stays warm). `early(report)`, if given, gets the finished
+    report before the workers are ended and the private copy removed (`grade watch` draws its
+    view then: the clean-up is not part of what a student waits for).
 
     Whatever the submission does, this returns a complete report: what the submission broke
     scores zero with a message, and everything else is graded normally. The report is built
@@ -88,13 +98,21 @@ def grade_submission(
         fork_server=fork_server,
     ) as sandbox:
         report = run_suite(
-            sandbox, tests_dir=tests_dir, suite=suite, name=Path(submission).resolve().name
+            sandbox,
+            tests_dir=tests_dir,
+            suite=suite,
+            name=Path(submission).resolve().name,
+            only=only,
         )
-    notebooks.annotate(report, found_notebooks)
+        notebooks.annotate(report, found_notebooks)
+        if early is not None:
+            early(report)
     return report
 
 
-def run_suite(sandbox: Any, *, tests_dir: Path, suite: Suite, name: str) -> Report:
+def run_suite(
+    sandbox: Any, *, tests_dir: Path, suite: Suite, name: str, only: tuple[str, ...] = ()
+) -> Report:
     """Run the suite in `tests_dir` against whatever `sandbox.call` runs, and build the report.
 
     `grade_submission` passes the isolating Sandbox; the benchmark passes an in-process caller
@@ -109,8 +127,11 @@ def run_suite(sandbox: Any, *, tests_dir: Path, suite: Suite, name: str) -> Repo
     clock = time.perf_counter()
     plugin = GraderPlugin(sandbox, course)
     json_report = JSONReport()
-    run_pytest(tests_dir, [plugin, json_report])
-    score, exercises, grader_errors, note = _build_report(course, plugin, json_report.report or {})
+    targets = [tests_dir / f"test_{module}.py" for module in only] or [tests_dir]
+    run_pytest(targets, [plugin, json_report])
+    score, exercises, grader_errors, note = _build_report(
+        course, plugin, json_report.report or {}, only=only
+    )
     return Report(
         suite=suite,
         suite_digest=suite_digest(suite),
@@ -127,12 +148,14 @@ def run_suite(sandbox: Any, *, tests_dir: Path, suite: Suite, name: str) -> Repo
     )
 
 
-def run_pytest(tests_dir: Path, plugins: list[object], *extra: str) -> None:
-    """Run pytest on `tests_dir` with only our configuration and plugins; its console is muted."""
+def run_pytest(tests_dir: Path | list[Path], plugins: list[object], *extra: str) -> None:
+    """Run pytest on `tests_dir` (or those test files) with only our configuration and plugins;
+    its console is muted."""
     import pytest
 
+    paths = tests_dir if isinstance(tests_dir, list) else [tests_dir]
     args = [
-        str(tests_dir),
+        *(str(path) for path in paths),
         "-c", str(SUITES_ROOT / "pytest.ini"),
         "--rootdir", str(SUITES_ROOT),
         "--confcutdir", str(SUITES_ROOT),
@@ -167,7 +190,7 @@ def run_pytest(tests_dir: Path, plugins: list[object], *extra: str) -> None:
 
 
 def _build_report(
-    course: Course, plugin: GraderPlugin, json_report: dict
+    course: Course, plugin: GraderPlugin, json_report: dict, *, only: tuple[str, ...] = ()
 ) -> tuple[float, list[ExerciseResult], list[str], str]:
     durations = {
         t["nodeid"]: sum(
@@ -183,6 +206,8 @@ def _build_report(
     exercises: list[ExerciseResult] = []
     output_cut = False
     for exercise in course.exercises:
+        if only and exercise.module not in only:
+            continue
         tests: list[TestResult] = []
         for function in exercise.functions:
             mine = [
@@ -240,6 +265,7 @@ def _build_report(
             )
         )
     note = "Some output was cut: each test keeps its first 4 KiB." if output_cut else ""
+    point_at_helpers(course, exercises)
     return _round(sum(e.score for e in exercises)), exercises, grader_errors, note
 
 

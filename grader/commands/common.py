@@ -43,10 +43,25 @@ def instructor_only(verb: str) -> None:
         )
 
 
+def holds_exercises(folder: Path) -> bool:
+    """Whether `folder` itself holds an exercise module (`.py` or `.ipynb`) of the course."""
+    from grader.course import load_course
+
+    modules = [e.module for e in load_course().exercises]
+    return any((folder / f"{m}{ext}").is_file() for m in modules for ext in (".py", ".ipynb"))
+
+
 def check_submission_dir(path: str) -> Path:
-    """The submission folder, or a UsageError that says what to do."""
+    """The submission folder, or a UsageError that says what to do.
+
+    Without PATH, inside the exercises folder itself (no ./exercises, but the exercise files
+    here), the current folder is the one to grade.
+    """
     folder = Path(path)
     if not folder.exists():
+        if path == DEFAULT_PATH and holds_exercises(Path(".")):
+            click.echo("Grading this folder: it holds the exercise files.", err=True)
+            return Path(".")
         if path == DEFAULT_PATH:
             raise click.UsageError(
                 "There is no ./exercises folder here. Run `grade` from the folder that holds "

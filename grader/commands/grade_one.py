@@ -35,6 +35,13 @@ def clear_planted(path: Path, user: str | int) -> None:
         shutil.rmtree(path)
 
 
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """`grade --version` as the group answers it (listed in `grade --help`, which is ours)."""
+    from grader.cli import show_version
+
+    show_version(ctx, param, value)
+
+
 def worker_user() -> str | int:
     """Who the worker runs as when we are root: a uid of its own, unused by anybody else, so that
     submissions graded at the same time (or a private copy left by a killed grading) cannot see
@@ -72,12 +79,21 @@ def worker_user() -> str | int:
 @click.option(
     "-v", "--verbose", is_flag=True, help="List every failing test, not one per function."
 )
-def grade_one(path, suite, output, fmt, fail_under, timeout, verbose) -> None:
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=lambda ctx, param, value: _show_version(ctx, param, value),
+              help="Show the version and what confines a submission here, then exit.")  # fmt: skip
+@click.pass_context
+def grade_one(ctx, path, suite, output, fmt, fail_under, timeout, verbose) -> None:
     """Grade the submission in PATH (default: ./exercises) and print a summary.
 
     Exit status: 0 when grading completed, whatever the score; 1 when the score is below
     --fail-under; 2 for a usage error.
     """
+    if output is None and ctx.get_parameter_source("fmt") is click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError(
+            f"--format {fmt} shapes the report written with -o FILE; add -o, e.g. "
+            "`-o results.json`. The summary on the terminal has one format."
+        )
     folder = check_submission_dir(path)
     out = check_output_file(output, not_inside=folder)
     # Imported here so that usage errors and --help answer without loading pytest and NumPy.

@@ -41,11 +41,12 @@ def plot(path, output, timeout) -> None:
         raise click.UsageError(
             f"--output {output!r}: the picture is a PNG; name it e.g. curves.png."
         )
-    from grader.feedback.plot import PlotUnavailable
+    from grader.feedback.plot import PlotUnavailable, require_matplotlib
     from grader.feedback.plot import plot as draw_plot
 
-    click.echo(f"Running the descents of {folder}/ in the sandbox (a few seconds)...", err=True)
     try:
+        require_matplotlib()  # an error that comes at once is not announced as a wait
+        click.echo(f"Running the descents of {folder}/ in the sandbox (a few seconds)...", err=True)
         with writing("the picture"):
             written = draw_plot(folder, output=out, timeout=timeout)
     except PlotUnavailable as problem:

@@ -95,7 +95,7 @@ class Case:
     part: str | None = None
     reference: Any = None  # the reference package or one of its modules (hidden side only)
     mutated: tuple = ()
-    rerun: Callable[[], Any] | None = None  # runs the student's call again on the same inputs
+    earlier: tuple = ()  # what the student returned before for the very same inputs
     _variants: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -122,12 +122,13 @@ class Case:
         return value
 
     def again(self) -> Any:
-        """This item of the student's result on a second run with the same inputs, or None."""
-        if self.rerun is None:
+        """This item of what the student returned earlier for the same inputs, or None.
+
+        Only what was already observed: the student's code is never run again for a diagnosis.
+        """
+        if not self.earlier:
             return None
-        if "again" not in self._variants:
-            self._variants["again"] = self.rerun()
-        whole = self._variants["again"]
+        whole = self.earlier[-1]
         if self.index is None or not isinstance(whole, (tuple, list)) or len(whole) != 2:
             return whole
         return whole[self.index]
@@ -217,7 +218,7 @@ def explain(
     module: str | None = None,
     part: str | None = None,
     mutated: Iterable[Any] = (),
-    rerun: Callable[[], Any] | None = None,
+    earlier: Iterable[Any] = (),
     budget: float = 2.0,
 ) -> str | None:
     """The guiding question for the first known mistake that explains `got`, or None.
@@ -226,13 +227,14 @@ def explain(
     `part` names the item of a returned pair that `got` and `expected` are (`"dw"`, `"b"`); with
     `part=None` a pair is examined item by item. `reference` (the `solutions` package or one of
     its modules) enables the variant detectors; pass it only on the hidden side. `mutated` is the
-    sandbox's `CallResult.mutated`. `rerun()`, if given, calls the student's function again on
-    fresh copies of the same inputs and returns its value (it reveals results that do not depend
-    on `rng`). Detectors stop being tried after `budget` seconds.
+    sandbox's `CallResult.mutated`. `earlier` holds what the student's function returned before
+    for the very same inputs (it reveals results that do not depend on `rng`); a diagnosis rests
+    only on what was observed and never runs the student's code again. Detectors stop being
+    tried after `budget` seconds.
     """
     found = identify(
         function, got=got, expected=expected, inputs=inputs, reference=reference, module=module,
-        part=part, mutated=mutated, rerun=rerun, budget=budget,
+        part=part, mutated=mutated, earlier=earlier, budget=budget,
     )  # fmt: skip
     return found[1] if found else None
 
@@ -247,7 +249,7 @@ def identify(
     module: str | None = None,
     part: str | None = None,
     mutated: Iterable[Any] = (),
-    rerun: Callable[[], Any] | None = None,
+    earlier: Iterable[Any] = (),
     budget: float = 2.0,
 ) -> tuple[str, str] | None:
     """Like `explain`, but returns `(mistake key, message)`: which row recognised the case."""
@@ -257,14 +259,14 @@ def identify(
         for index, item in enumerate(PAIRS[name]):
             found = identify(
                 name, got=got[index], expected=expected[index], inputs=inputs,
-                reference=reference, part=item, mutated=mutated, rerun=rerun, budget=budget,
+                reference=reference, part=item, mutated=mutated, earlier=earlier, budget=budget,
             )  # fmt: skip
             if found:
                 return found
         return None
     inputs = bind(name, (), inputs)
     case = Case(module, function, got, expected, inputs, part=part, reference=reference,
-                mutated=tuple(mutated or ()), rerun=rerun)  # fmt: skip
+                mutated=tuple(mutated or ()), earlier=tuple(earlier or ()))  # fmt: skip
     return first_match(case, tables(reference), budget=budget)
 
 
@@ -326,9 +328,10 @@ def explain_check(ctx: Any, name: str, got: Any, expected: Any) -> str | None:
 
     `ctx` is a `checks.Context`: its `call` says which module and function, with which arguments
     (as they were before the student's call: a Generator advances during it). Optional attributes
-    of the call are used when present: `mutated` and `rerun` (see `explain`). The variant
-    detectors are used where this copy of the grader has them and the reference: never in the
-    student handout.
+    of the call are used when present: `mutated` and `earlier` (see `explain`). The variant
+    detectors are used on the hidden side only (`ctx.reveal` is False), where this copy of the
+    grader has them and the reference: so the public suite says the same in a checkout as in
+    the student handout.
     """
     call = getattr(ctx, "call", None)
     module = getattr(call, "module", None)
@@ -340,9 +343,46 @@ def explain_check(ctx: Any, name: str, got: Any, expected: Any) -> str | None:
         return None
     part = name if name in PAIRS.get(full, ()) else None
     return explain(
-        full, got=got, expected=expected, inputs=inputs, reference=hidden_reference(), part=part,
-        mutated=getattr(call, "mutated", ()) or (), rerun=getattr(call, "rerun", None),
+        full, got=got, expected=expected, inputs=inputs, part=part,
+        reference=None if getattr(ctx, "reveal", False) else hidden_reference(),
+        mutated=getattr(call, "mutated", ()) or (), earlier=getattr(call, "earlier", ()) or (),
     )  # fmt: skip
+
+
+# --- knock-on failures --------------------------------------------------------------------------
+#
+# `course.toml` says which functions of an exercise the notes build each one from (`uses`):
+# `lr_gradient_descent` from `predict`, `mse`, `gradients` and `update`. When such a helper fails
+# its own tests, a failure of the function that uses it may be nothing but the helper's mistake
+# carried along, so its feedback ends by saying so and asks the student to look at the helper
+# first. Only wrong values (status `failed`) get it: an error such as a module that does not
+# import is the same cause everywhere, and says so itself.
+
+
+def point_at_helpers(course: Any, exercises: list[Any]) -> None:
+    """Add to the feedback of each failed test whose function uses a failing helper."""
+    for exercise in exercises:
+        functions = {f.name: f for f in course.exercise(exercise.name).functions}
+        failing = {t.function for t in exercise.tests if t.status.value != "passed"}
+        for test in exercise.tests:
+            function = functions.get(test.function)
+            if test.status.value != "failed" or function is None:
+                continue
+            helpers = [h for h in function.uses if h in failing]
+            if helpers:
+                test.feedback = f"{test.feedback}\n{knock_on_sentence(test.function, helpers)}"
+
+
+def knock_on_sentence(function: str, helpers: list[str]) -> str:
+    """The guiding sentence that points at the failing helpers."""
+    names = " and ".join(f"`{h}`" for h in helpers)
+    its = "its" if len(helpers) == 1 else "their"
+    return (
+        f"Your {names} also fail{'s' * (len(helpers) == 1)} {its} own tests. If `{function}` "
+        f"calls {'it' if len(helpers) == 1 else 'them'}, as the notes build it, this failure may "
+        f"be only the knock-on: does `{function}` pass once {names} "
+        f"{'does' if len(helpers) == 1 else 'do'}?"
+    )
 
 
 def hidden_reference() -> Any:

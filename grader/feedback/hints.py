@@ -3,13 +3,15 @@
 Each `grade hint NAME` shows the next hint the student has not seen yet for NAME (a function such
 as `gradients`, `module.function` such as `logistic_regression.predict`, or an exercise by its
 file name such as `sgd.py`), and remembers how many it has shown in a small JSON file in the
-user's cache folder (`GRADE_STATE_DIR` overrides it), never in the student's project.
+user's cache folder (`GRADE_STATE_DIR` overrides it), never in the student's project: one file
+per course, so that two courses (or two copies of a handout) never share their progress.
 `--all` shows every hint of NAME at once; `--reset` forgets.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import os
 import sys
@@ -17,7 +19,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.course import Course, Exercise, Function, load_course
+from grader.course import COURSE_FILE, Course, Exercise, Function, load_course
 
 STATE_FILE = "hints.json"
 WIDTH = 88
@@ -52,6 +54,13 @@ def state_dir() -> Path:
     return base / "gd-autograder"
 
 
+def course_state_dir(course_file: Path = COURSE_FILE) -> Path:
+    """The folder of one course's progress: named after where its course.toml is installed, so
+    each course, and each copy of a handout (each has its own install), keeps its own."""
+    where = str(Path(course_file).resolve())
+    return state_dir() / "courses" / hashlib.sha256(where.encode("utf-8")).hexdigest()[:16]
+
+
 def resolve(name: str, course: Course) -> list[Target]:
     """The functions NAME stands for (all of an exercise's, in order), or UnknownName.
 
@@ -83,11 +92,13 @@ def unknown_message(name: str, course: Course) -> str:
     names = valid_names(course)
     close = difflib.get_close_matches(name.lower(), names, n=1)
     guess = f" Did you mean {close[0]!r}?" if close else ""
-    exercises = ", ".join(f"{e.module} ({e.filename})" for e in course.exercises)
+    exercises = ", ".join(
+        f"{number} = {e.module} ({e.filename})" for number, e in enumerate(course.exercises, 1)
+    )
     functions = ", ".join(dict.fromkeys(f.name for e in course.exercises for f in e.functions))
     return (
         f"There is no exercise or function called {name!r}.{guess}\n"
-        f"Exercises: {exercises}.\nFunctions: {functions}."
+        f"Exercises, by number or name: {exercises}.\nFunctions: {functions}."
     )
 
 
@@ -135,7 +146,7 @@ def hint(
 ) -> str:
     """The text `grade hint` prints; updates the remembered counts. UnknownName for a bad NAME."""
     course = course or load_course()
-    folder = state_dir() if folder is None else folder
+    folder = course_state_dir() if folder is None else folder
     if name is None:
         if reset:
             save_seen(folder, {})

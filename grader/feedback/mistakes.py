@@ -472,6 +472,90 @@ def sgd_step_doubled(case: Case) -> Any:
     return step_is(case, 2.0)
 
 
+# --- one whole descent, where a relation still shows the mistake ------------------------------
+
+
+def one_full_step(case: Case) -> bool:
+    """The call makes exactly one update: one epoch of one batch on the whole data, or a `tol` so
+    large that the second check stops the run (the first compares with inf)."""
+    max_iter = int(case.inputs.get("max_iter") or 0)
+    if max_iter >= 1 and float(case.inputs.get("tol") or 0) >= ONE_UPDATE_TOL:
+        return True
+    if case.function == "sgd" or max_iter != 1:
+        return False
+    if case.function == "lr_gradient_descent":
+        n = len(np.asarray(case.inputs["X"]))
+        return int(case.inputs.get("batch_size") or 0) >= n
+    return case.function == "logistic_gradient_descent"
+
+
+#: A `tol` no change of the loss can reach: the run stops at its second check.
+ONE_UPDATE_TOL = 1e9
+
+
+@mistake(
+    "wrong default start",
+    GD,
+    "With max_iter=0 a descent returns where it starts, and yours starts from w filled with "
+    "{value:g} when no w is given. What starting w does the docstring give for this function "
+    "when the caller passes none?",
+)
+def default_start(case: Case) -> Any:
+    if case.part != "w" or case.inputs.get("w") is not None:
+        return False
+    if int(case.inputs.get("max_iter") or 0) != 0:
+        return False
+    got = number_array(case.got)
+    if got is None or got.size == 0 or not np.all(got == got.flat[0]):
+        return False
+    return {"value": float(got.flat[0])} if not close(got, case.expected) else False
+
+
+@mistake(
+    "factor 2 carried over to the cross-entropy",
+    "logistic_gradient_descent",
+    "After one step, your {name} moved exactly twice the expected step: your descent's "
+    "gradients are twice those of the cross-entropy. The factor 2 belonged to the "
+    "squared loss, where it came from differentiating a square: does the cross-entropy have a "
+    "square to bring down a 2?",
+)
+def logistic_step_doubled(case: Case) -> Any:
+    return one_full_step(case) and step_is(case, 2.0)
+
+
+@mistake(
+    "gradient twice too large",
+    "lr_gradient_descent sgd",
+    "After one step, your {name} moved exactly twice the expected step: your "
+    "descent's gradients are twice those of the notes. Where does the factor in front of "
+    "(y_hat - y) come from, and is it applied only once?",
+)
+def descent_step_doubled(case: Case) -> Any:
+    return one_full_step(case) and step_is(case, 2.0)
+
+
+@mistake(
+    "factor 2 missing",
+    "lr_gradient_descent sgd",
+    "After one step, your {name} moved exactly half the expected step: your "
+    "descent's gradients are half those of the notes. When you differentiate (y_hat - y)^2 with "
+    "respect to y_hat, which factor comes down in front?",
+)
+def descent_step_halved(case: Case) -> Any:
+    return one_full_step(case) and step_is(case, 0.5)
+
+
+@mistake(
+    "update goes uphill",
+    GD,
+    "After one step, your {name} moved exactly the expected step, but in the "
+    "opposite direction: your descent climbs uphill. Is the residual prediction minus target, "
+    "as in the derivative of the loss, and do you subtract eta times the gradient?",
+)
+def descent_uphill(case: Case) -> Any:
+    return one_full_step(case) and step_is(case, -1.0)
+
+
 # --- predictions, losses, probabilities, labels -------------------------------------------------
 
 
@@ -612,6 +696,8 @@ MISTAKES: list[Mistake] = [
     broadcast_value, logistic_factor_two, gradient_doubled, gradient_halved, gradient_sign,
     not_averaged,
     update_sign, b_frozen, w_frozen, eta_missing, sgd_step_halved, sgd_step_doubled,
+    default_start, logistic_step_doubled, descent_step_doubled, descent_step_halved,
+    descent_uphill,
     divided_by_features, prediction_without_b, rmse, bce_sign, sigmoid_flipped,
     labels_without_b, threshold_ignored, strict_threshold, labels_swapped,
 ]  # fmt: skip

@@ -265,20 +265,40 @@ COLOURS = ("#1f77b4", "#2ca02c", "#d62728")
 STYLES = ("-", "--")
 
 
-def draw(student: dict[str, Any], reference: dict[str, Curve], output: Path, *, title: str) -> Path:
-    """Write the figure: one row per experiment, the student's panel beside the reference's."""
+def require_matplotlib() -> None:
+    """PlotUnavailable (at once, before any run) when matplotlib cannot be imported."""
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        import matplotlib  # noqa: F401
     except ImportError:
         raise PlotUnavailable(
             'grade plot needs matplotlib: pip install -e ".[plot]" (or pip install matplotlib).'
         ) from None
 
-    fig, axes = plt.subplots(len(EXPERIMENTS), 2, figsize=(16, 4.2 * len(EXPERIMENTS)),
-                             squeeze=False, sharey="row")  # fmt: skip
+
+def draw(student: dict[str, Any], reference: dict[str, Curve], output: Path, *, title: str) -> Path:
+    """Write the figure: one row per experiment, the student's panel beside the reference's."""
+    import matplotlib.pyplot as plt
+
+    fig = figure(student, reference, title=title)
+    output = Path(output)
+    fig.savefig(output, dpi=90)
+    plt.close(fig)
+    return output
+
+
+def figure(student: dict[str, Any], reference: dict[str, Curve], *, title: str) -> Any:
+    """The figure: per experiment, the student's panel and the reference's, each with its own
+    legend beside it (a run may diverge in one and not in the other)."""
+    require_matplotlib()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    widths = {"width_ratios": [1, 0.3, 1, 0.3]}  # a panel, its legend, a panel, its legend
+    fig, grid = plt.subplots(len(EXPERIMENTS), 4, figsize=(20, 4.2 * len(EXPERIMENTS)),
+                             squeeze=False, gridspec_kw=widths)  # fmt: skip
+    axes = [[row[0], row[2]] for row in grid]
     for row, experiment in enumerate(EXPERIMENTS):
         keys = [curve_key(experiment, e, s) for e in experiment.etas for s in experiment.starts]
         bottom, top = _limits([student.get(k) for k in keys] + [reference.get(k) for k in keys],
@@ -303,16 +323,18 @@ def draw(student: dict[str, Any], reference: dict[str, Curve], output: Path, *, 
                 ax.text(0.5, 0.5, textwrap.fill(note, 45), transform=ax.transAxes, ha="center",
                         va="center", fontsize=10, bbox={"boxstyle": "round", "fc": "#fff3cd",
                                                         "ec": "#d39e00"})  # fmt: skip
-        axes[row][1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+        for col in (0, 1):
+            beside = grid[row][2 * col + 1]
+            beside.axis("off")
+            handles, labels = axes[row][col].get_legend_handles_labels()
+            if handles:
+                beside.legend(handles, labels, fontsize=8, loc="upper left", borderaxespad=0)
     fig.suptitle(title, fontsize=13)
     fig.text(0.5, 0.005, "Each point: the function run for k epochs (max_iter=k, tol=0, the same "
-             "seed), and the loss of the (w, b) it returned, on all the data. An x marks a run "
-             "that diverged.", ha="center", fontsize=9)  # fmt: skip
+             "seed), and the loss of the (w, b) it returned, on all the data. An x marks where a "
+             "run that diverged leaves the plot.", ha="center", fontsize=9)  # fmt: skip
     fig.tight_layout(rect=(0, 0.02, 1, 0.97))
-    output = Path(output)
-    fig.savefig(output, dpi=90)
-    plt.close(fig)
-    return output
+    return fig
 
 
 def _limits(curves: list[Any], *, log: bool) -> tuple[float, float]:
@@ -339,7 +361,7 @@ def _draw_curve(
         label += " (diverged)"
     ax.plot(epochs, shown, color=colour, linestyle=style, linewidth=1.6, label=label)
     if curve.diverged:
-        where = (epochs[-1], min(curve.losses[-1], top))
+        where = leaves_at(shown, top, log=ax.get_yscale() == "log")  # where the line is drawn
         ax.plot(*where, marker="x", markersize=11, markeredgewidth=2.5, color=colour,
                 clip_on=False)  # fmt: skip
         if all(abs(where[0] - x) > 3 for x in marked):  # one word per place, not a pile
@@ -351,6 +373,24 @@ def _draw_curve(
                     color=colour)  # fmt: skip
 
 
+def leaves_at(losses: list[float], top: float, *, log: bool) -> tuple[float, float]:
+    """Where a diverging curve crosses the top of the axis (epoch, top), between the last point
+    below it and the first above it; its last point when it never crosses."""
+    for k in range(1, len(losses)):
+        before, after = losses[k - 1], losses[k]
+        if before <= top < after:
+            if not math.isfinite(after):
+                return (float(k - 1), top) if before >= top else (k - 0.5, top)
+            if log and before > 0:
+                share = (math.log(top) - math.log(before)) / (math.log(after) - math.log(before))
+            else:
+                share = (top - before) / (after - before)
+            return (k - 1 + share, top)
+    if losses and losses[0] > top:
+        return (0.0, top)
+    return (float(len(losses) - 1), min(losses[-1], top) if losses else top)
+
+
 def plot(
     folder: Path,
     *,
@@ -359,12 +399,7 @@ def plot(
     memory_mb: int = defaults.MEMORY_MB,
 ) -> Path:
     """Run the student's descents in the sandbox and write the figure to `output`."""
-    try:
-        import matplotlib  # noqa: F401 - fail before spending time on the runs
-    except ImportError:
-        raise PlotUnavailable(
-            'grade plot needs matplotlib: pip install -e ".[plot]" (or pip install matplotlib).'
-        ) from None
+    require_matplotlib()  # before spending time on the runs
     student = student_curves(folder, timeout=timeout, memory_mb=memory_mb)
     title = (
         f"Loss per epoch on the toy data of the notes: {Path(folder).name}/ beside the reference"

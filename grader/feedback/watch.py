@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Callable, Iterator
@@ -25,8 +26,13 @@ import click
 from grader import defaults
 from grader.course import Course, load_course
 
-#: Seconds a file must stay unchanged before it is graded.
-DEBOUNCE = 0.3
+#: Seconds a file must stay unchanged before it is graded: long enough to see a write still in
+#: progress, short enough not to be felt (the whole save-to-verdict budget is 0.3 s).
+DEBOUNCE = 0.05
+#: What the copy graded by watch leaves out of the student's folder.
+SKIPPED = (".git", "__pycache__", ".ipynb_checkpoints", ".venv", "venv", "*.pyc", ".*.swp")
+#: Milliseconds without a write after which watchfiles reports a save.
+WATCH_STEP_MS = 25
 #: Seconds between two looks at the files when polling.
 INTERVAL = 0.5
 #: Lines of the first problem's feedback shown in the view.
@@ -86,7 +92,7 @@ def settled(files: list[Path], *, debounce: float, limit: float = 3.0) -> tuple:
     """The fingerprint once two looks `debounce` seconds apart agree (or after `limit` s)."""
     deadline = time.monotonic() + limit
     current = fingerprint(files)
-    while time.monotonic() < deadline:
+    while debounce > 0 and time.monotonic() < deadline:
         time.sleep(debounce)
         again = fingerprint(files)
         if again == current:
@@ -122,7 +128,8 @@ def watching(files: list[Path], *, debounce: float, every: float = 2.0) -> Itera
     for _ in watchfiles.watch(
         files[0].parent,
         watch_filter=lambda _change, path: Path(path).name in names,
-        debounce=int(debounce * 1000),
+        debounce=max(int(debounce * 1000), 1000),  # group a burst of writes for at most 1 s
+        step=WATCH_STEP_MS,  # yield once no write came for this long: the save is over
         rust_timeout=int(every * 1000),
         yield_on_timeout=True,
         recursive=False,
@@ -294,6 +301,138 @@ def problem_view(run: Run, error: BaseException, *, marks: Marks = Marks()) -> s
     ])  # fmt: skip
 
 
+# --- a warm grader -------------------------------------------------------------------------------
+
+
+class WarmGrader:
+    """Grades one folder again and again, quickly: what a save changed, with warm workers.
+
+    - Its workers are forked from a zygote that stays (grader.sandbox.process.Zygote, as in
+      `grade batch`): Python and NumPy are imported once, so a re-grade costs a few forks
+      instead of starting interpreters. pytest, the suite and the grader stay imported here.
+      Where no zygote can run (not Linux), each run starts its workers as `grade` does.
+    - After the first run, only the exercises whose files changed are graded again (and those
+      whose source names a changed module, e.g. an sgd.py that imports batch_gradient); the
+      others keep their last results.
+
+    - It grades a copy of the folder taken at the start of each run, never the folder itself:
+      the sandbox puts the folder it graded back as it was when it is done, and a save made
+      meanwhile (the view is drawn before that clean-up) must not be undone.
+
+    Use it as a context manager; call it as `grade_submission` (folder, suite=, timeout=).
+    """
+
+    def __init__(self, *, memory_mb: int = defaults.MEMORY_MB) -> None:
+        self.memory_mb = memory_mb
+        self.zygote: Any = None
+        self.last: Any = None  # the last whole report
+        self.sources: dict[str, str | None] = {}  # module -> digest of its files at that report
+        self.staging = Path(tempfile.mkdtemp(prefix="grade-watch-"))
+
+    def __enter__(self) -> WarmGrader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.zygote is not None:
+            self.zygote.close()
+            self.zygote.reap()
+            self.zygote = None
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def stage(self, folder: Path) -> Path:
+        """A fresh copy of `folder` (regular files, no links, no caches) under the same name."""
+        copy = self.staging / (Path(folder).resolve().name or "submission")
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(folder, copy, symlinks=True, ignore=shutil.ignore_patterns(*SKIPPED))
+        return copy
+
+    def __call__(
+        self, folder: Path, *, suite: str, timeout: float, early: Callable | None = None
+    ) -> Any:
+        """The whole report of `folder`; `early(report)` gets it as soon as it is known, before
+        the run's workers are ended (what a student waits for ends there)."""
+        from grader.runner import grade_submission
+
+        course = load_course()
+        folder = self.stage(Path(folder))
+        sources = {e.module: _digest(folder, e.module) for e in course.exercises}
+        only = self.affected(folder, sources, suite)
+        whole: list = []
+
+        def done(report: Any) -> None:
+            whole.append(merged(self.last, report, course) if only else report)
+            if early is not None:
+                early(whole[0])
+
+        try:
+            grade_submission(folder, suite=suite, timeout=timeout, memory_mb=self.memory_mb,
+                             fork_server=self._warm(), only=only, early=done)  # fmt: skip
+        finally:
+            if self.zygote is not None:
+                self.zygote.reap()  # the reapers of this run's workers came back to us
+                if not self.zygote.healthy():  # gone or stopped: the next run starts another
+                    self.zygote = None
+        self.last, self.sources = whole[0], sources
+        return whole[0]
+
+    def affected(self, folder: Path, sources: dict[str, str | None], suite: str) -> tuple:
+        """The modules to grade again (empty: all of them)."""
+        if self.last is None or self.last.suite != suite:
+            return ()
+        changed = {m for m, digest in sources.items() if digest != self.sources.get(m)}
+        if not changed:
+            return ()
+        also = {m for m in sources if m not in changed and _mentions(folder, m, changed)}
+        return tuple(m for m in sources if m in changed | also)
+
+    def _warm(self) -> Any:
+        from grader.sandbox.process import Zygote
+
+        if self.zygote is None and Zygote.available():
+            try:
+                self.zygote = Zygote()
+            except Exception:  # noqa: BLE001 - a cold start still grades
+                self.zygote = None
+        return self.zygote if self.zygote is not None else False
+
+
+def merged(last: Any, fresh: Any, course: Course) -> Any:
+    """`last` with the exercises of `fresh` in place of its own, totals recomputed."""
+    from dataclasses import replace
+
+    new = {e.name: e for e in fresh.exercises}
+    exercises = [new.get(e.name, e) for e in last.exercises]
+    kept = [x for x in last.grader_errors
+            if not any(f"test_{m}.py" in x or f" {m}." in x for m in new)]  # fmt: skip
+    return replace(fresh, exercises=exercises, max_score=course.max_score,
+                   score=round(sum(e.score for e in exercises), 6),
+                   grader_errors=kept + fresh.grader_errors)  # fmt: skip
+
+
+def _digest(folder: Path, module: str) -> str | None:
+    """The content of a module's files (`.py`, `.ipynb`), or None when it has none."""
+    digest, found = hashlib.sha256(), False
+    for path in (folder / f"{module}.py", folder / f"{module}.ipynb"):
+        try:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            found = True
+        except OSError:
+            continue
+    return digest.hexdigest() if found else None
+
+
+def _mentions(folder: Path, module: str, names: set[str]) -> bool:
+    """Whether a module's source names one of `names` (it may import it)."""
+    for path in (folder / f"{module}.py", folder / f"{module}.ipynb"):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if any(name in text for name in names):
+            return True
+    return False
+
+
 # --- the loop -----------------------------------------------------------------------------------
 
 
@@ -324,10 +463,13 @@ def watch(
 ) -> int:
     """Grade `folder` now and after every save, until Ctrl+C or `max_runs` runs; return 0.
 
-    `grade(folder, suite=..., timeout=...)` returns a Report (default: `grade_submission`).
+    `grade(folder, suite=..., timeout=...)` returns a Report (default: a `WarmGrader`).
     """
     if grade is None:
-        from grader.runner import grade_submission as grade
+        with WarmGrader() as warm:
+            return watch(folder, suite=suite, timeout=timeout, max_runs=max_runs, poll=poll,
+                         interval=interval, debounce=debounce, grade=warm, echo=echo,
+                         clear=clear)  # fmt: skip
     course = load_course()
     files = [Path(folder) / e.filename for e in course.exercises]
     use_watchfiles = not poll and have_watchfiles()
@@ -341,16 +483,29 @@ def watch(
         runs += 1
         run = Run(runs, changed, when=datetime.now().strftime("%H:%M:%S"))
         start = time.perf_counter()
-        try:
-            report = grade(Path(folder), suite=suite, timeout=timeout)
+        drawn: list[bool] = []
+
+        def draw(report: Any) -> None:
             run.seconds = time.perf_counter() - start
             text = render(report, run, folder=str(folder), suite=suite, course=course,
                           marks=marks, width=width, colour=colour)  # fmt: skip
-        except Exception as error:  # noqa: BLE001 - the watch goes on; the next save retries
-            text = problem_view(run, error, marks=marks)
-        clear()
-        echo(text)
+            clear()
+            echo(text)
+            drawn.append(True)
 
+        try:
+            if isinstance(grade, WarmGrader):  # it draws as soon as the verdict is known
+                grade(Path(folder), suite=suite, timeout=timeout, early=draw)
+            else:
+                draw(grade(Path(folder), suite=suite, timeout=timeout))
+        except Exception as error:  # noqa: BLE001 - the watch goes on; the next save retries
+            if not drawn:
+                clear()
+                echo(problem_view(run, error, marks=marks))
+
+    # watchfiles yields only once the writes have stopped for WATCH_STEP_MS: no second look is
+    # needed then; polling sees a save at any moment of it, so it looks `debounce` later.
+    quiet = 0.0 if use_watchfiles else debounce
     try:
         graded = fingerprint(files)
         grade_and_draw([])
@@ -364,7 +519,7 @@ def watch(
             next(waits)
             if fingerprint(files) == graded:
                 continue
-            now = settled(files, debounce=debounce)
+            now = settled(files, debounce=quiet)
             if now == graded:  # changed back before it settled
                 continue
             changed = [name for (name, old), (_, new) in zip(graded, now, strict=True)

@@ -56,7 +56,9 @@ class Call:
     args: tuple = ()  # as they were before the call (a Generator advances during it)
     kwargs: dict = field(default_factory=dict)
     mutated: tuple = ()  # what the sandbox reported the call changed in place
-    rerun: Callable[[], Any] | None = None  # calls the student's function again, same inputs
+    #: What the same submission returned earlier for these very inputs (already observed: a
+    #: diagnosis never calls the student's code again, which a stateful submission could notice).
+    earlier: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Context:
     about: str = ""  # the inputs in words: "on a batch of 7 observations with 3 features"
     reveal: bool = False  # may the message show expected values? (public suite only)
     call: Call | None = None
+    step: str = ""  # the test's own next step (a worked example says which rule it checks)
 
     def fail(self, problem: str, next_step: str = "") -> Feedback:
         """The Feedback for `problem`, prefixed with the function and the inputs."""
@@ -184,7 +187,7 @@ def _module(ctx: Context) -> str:
 
 def next_step(ctx: Context) -> str:
     """The suggestion printed after a wrong value."""
-    return NEXT_STEP.get((_module(ctx), ctx.function), "")
+    return ctx.step or NEXT_STEP.get((_module(ctx), ctx.function), "")
 
 
 # --- diagnoses (issue 6 hooks in here) ---------------------------------------------------------
@@ -252,14 +255,19 @@ def result(
     tolerance: tuple[float, float] | None = None,
     call: Call | None = None,
     values: bool = True,
+    step: str = "",
 ) -> Any:
     """Check what `module.function` returned against `expected`; return it normalised.
 
     Arrays come back as float (or 0/1 int) ndarrays, scalars as Python floats, pairs as tuples.
     With `values=False` only the types and shapes are checked (for results that are random).
+    `step` replaces the function's usual next step when no diagnosis applies: a worked example
+    of one rule of the loop says which rule, as a question.
     """
     spec = RETURNS[(module, function)]
-    ctx = Context(function, about=about, reveal=reveal, call=call or Call(module, function))
+    ctx = Context(
+        function, about=about, reveal=reveal, call=call or Call(module, function), step=step
+    )
     if tolerance is None:
         tolerance = ITERATIVE if function in _ITERATIVE_FUNCTIONS else DIRECT
     rtol, atol = tolerance if values else (np.inf, np.inf)

@@ -24,12 +24,13 @@ class Diagnose:
 
     `diagnose("batch_gradient.gradients", wrong, X, y, w, b)` returns `(key, message)` of the
     mistake recognised (or None), the way the grader sees it: inputs by name, and the names of
-    the arrays the wrong implementation changed in place; with `rerun=True` the detectors may
-    call it again on the same inputs, as the grader may call the student's function again.
+    the arrays the wrong implementation changed in place; with `twice=True` it is called twice on
+    the same inputs first, as a test of the suite may do, and the detectors see what the earlier
+    call returned (they never call it themselves).
     """
 
     def __call__(
-        self, function, wrong, *args, reference=solutions, part=None, rerun=False, **kwargs
+        self, function, wrong, *args, reference=solutions, part=None, twice=False, **kwargs
     ):
         name = qualified(function)
         module, short = name.split(".")
@@ -38,6 +39,7 @@ class Diagnose:
         call_args, call_kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
+            earlier = (wrong(*copy.deepcopy(args), **copy.deepcopy(kwargs)),) if twice else ()
             got = wrong(*call_args, **call_kwargs)
         inputs = bind(name, args, kwargs)
         given = bind(name, call_args, call_kwargs)
@@ -46,14 +48,9 @@ class Diagnose:
             index = ("dw", "db", "w", "b").index(part) % 2
             got, expected = got[index], expected[index]
 
-        def again():
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                return wrong(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-
         return identify(
             name, got=got, expected=expected, inputs=inputs, reference=reference, part=part,
-            mutated=mutated, rerun=again if rerun else None,
+            mutated=mutated, earlier=earlier,
         )  # fmt: skip
 
     def error(self, function, wrong, *args, **kwargs):
@@ -70,3 +67,13 @@ class Diagnose:
 @pytest.fixture
 def diagnose() -> Diagnose:
     return Diagnose()
+
+
+@pytest.fixture(autouse=True)
+def fresh_search_budget():
+    """Each test gets the variant search's whole budget, as each submission does."""
+    from grader.feedback import variants
+
+    variants._SPENT[0] = 0.0
+    variants._GAVE_UP.clear()
+    yield

@@ -174,3 +174,131 @@ def test_the_diagnosis_reaches_the_report(reports, case, expectations):
 )
 def test_the_diagnosis_of_an_error_reaches_the_report(reports, case, expectations):
     check_case(reports, case, expectations)
+
+
+# --- the public suite names mistakes as well as the hidden one -----------------------------------
+#
+# Each golden mistake is also graded with `--suite public`. Wherever the public suite fails a
+# function whose hidden feedback names the mistake (the tables above), the public feedback must
+# name it too: with the same words, or, where the hidden words come from re-running the reference
+# (instructor-only, never in the handout), with the words of the public worked example that
+# shows the same rule.
+
+#: (case, function) -> the public words, where they differ from the hidden ones.
+PUBLIC_WORDS = {
+    ("update-bias-never-updated", "lr_gradient_descent"): "Your b is exactly the starting value",
+    ("descent-global-rng", "lr_gradient_descent"): "never from NumPy's global functions",
+    ("descent-drops-last-batch", "lr_gradient_descent"): "reach the last, smaller batch",
+    ("descent-divides-by-data-size", "lr_gradient_descent"): "the size of its own batch",
+    ("descent-stop-after-update", "lr_gradient_descent"): "Does your check come before the update",
+    ("descent-one-permutation", "lr_gradient_descent"): "draw its own rng.permutation(n), once",
+    ("descent-reseeds-every-epoch", "lr_gradient_descent"): "draw its own rng.permutation(n)",
+    ("descent-cumulative-shuffle", "lr_gradient_descent"): "draw its own rng.permutation(n)",
+    ("logistic-descent-bias-never-updated", "logistic_gradient_descent"): (
+        "Your b is exactly the starting value"
+    ),
+    ("sgd-global-rng", "sgd"): "never from NumPy's global functions",
+    ("sgd-no-shuffle", "sgd"): "in the order rng.permutation(12)",
+    ("sgd-cumulative-shuffle", "sgd"): "draw its own rng.permutation(n)",
+    ("sgd-with-replacement", "sgd"): "every row once",
+    ("sgd-stop-after-update", "sgd"): "Does your check come before the update",
+    ("logistic-gradients-factor-2", "logistic_gradient_descent"): "twice those of the cross",
+    ("logistic-descent-stop-after-update", "logistic_gradient_descent"): "before the update",
+}
+
+#: Loop-semantics mistakes that pass a weaker public suite: the public suite must catch them.
+LOOP_SEMANTICS = [
+    "descent-drops-last-batch", "descent-divides-by-data-size", "descent-divides-by-batch-size",
+    "descent-global-rng", "descent-ignores-given-generator", "descent-stop-after-update",
+    "descent-prev-loss-zero", "descent-one-permutation", "descent-reseeds-every-epoch",
+    "descent-cumulative-shuffle", "descent-extra-epoch", "descent-default-max-iter",
+    "descent-in-place",
+    "sgd-global-rng", "sgd-ignores-given-generator", "sgd-no-shuffle", "sgd-cumulative-shuffle",
+    "sgd-with-replacement", "sgd-stop-after-update", "sgd-in-place",
+    "logistic-descent-stop-after-update", "logistic-descent-one-iteration-short",
+    "logistic-descent-default-max-iter", "logistic-descent-in-place",
+]  # fmt: skip
+
+EXPECTED = {**AT_THE_CHECK}
+for _case, _pairs in FROM_AN_ERROR.items():
+    EXPECTED[_case] = EXPECTED.get(_case, []) + _pairs
+
+
+@pytest.fixture(scope="module")
+def runs(graded_submissions):
+    """`runs(case)` -> (public report, hidden report), every case graded at the first call."""
+    mistakes = load_mistakes()
+    ids = sorted(set(EXPECTED) | set(LOOP_SEMANTICS))
+    cache: dict[str, tuple[dict, dict]] = {}
+
+    def get(case: str) -> tuple[dict, dict]:
+        if not cache:
+            wanted = [
+                (sources(mistakes[i]), ("--suite", s)) for i in ids for s in ("public", "hidden")
+            ]
+            done = graded_submissions.get_many(wanted)
+            for n, i in enumerate(ids):
+                public, hidden = done[2 * n], done[2 * n + 1]
+                assert public.returncode == 0 and hidden.returncode == 0, public.stderr
+                cache[i] = (public.report, hidden.report)
+        return cache[case]
+
+    return get
+
+
+def failed(report: dict, function: str) -> bool:
+    return any(
+        t["function"] == function and t["status"] != "passed"
+        for e in report["exercises"]
+        for t in e["tests"]
+    )
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_public_feedback_names_the_mistake_as_the_hidden_does(runs, case):
+    public, hidden = runs(case)
+    compared = 0
+    for function, words in EXPECTED[case]:
+        if not failed(public, function):
+            continue
+        assert words in feedback_of(hidden, function), f"{case}: hidden lacks {words!r}"
+        wanted = PUBLIC_WORDS.get((case, function), words)
+        text = feedback_of(public, function)
+        assert wanted in text, f"{case}: public {function} feedback lacks {wanted!r}:\n{text}"
+        compared += 1
+    if not any(failed(public, f) for f, _ in EXPECTED[case]):
+        pytest.skip(f"the public suite does not fail {case} in the functions the hidden names")
+    assert compared
+
+
+@pytest.mark.parametrize("case", LOOP_SEMANTICS)
+def test_public_suite_catches_the_loop_semantics(runs, case):
+    """A green public run no longer hides these: the public suite loses points too."""
+    public, _ = runs(case)
+    entry = load_mistakes()[case]
+    for function in entry["loses"]:
+        assert failed(public, function), f"{case}: the public suite passes {function}"
+
+
+def test_a_diagnosis_never_calls_the_students_code_again(graded_submissions):
+    """A wrong value is diagnosed from what was observed: the student's function is called once
+    per check, so a stateful submission cannot learn from a second call that its answer was
+    wrong. (The submission prints its inputs at every call; no failed test shows a repeat, but
+    the one that asks for the same result twice by design, before any verdict.)"""
+    files = sources(load_mistakes()["descent-drops-last-batch"])
+    files["batch_gradient.py"] = files["batch_gradient.py"].replace(
+        "    X = np.asarray(X, dtype=float)\n    y = _column(y)\n    n, p = X.shape\n    rng =",
+        "    print('CALL', repr((np.asarray(X).tobytes(), np.asarray(y).tobytes(), batch_size,"
+        " eta, max_iter, tol, repr(rng)))[-60:])\n"
+        "    X = np.asarray(X, dtype=float)\n    y = _column(y)\n    n, p = X.shape\n    rng =",
+    )
+    assert "print('CALL'" in files["batch_gradient.py"]
+    run = graded_submissions.get(files, "--suite", "hidden")
+    assert run.returncode == 0, run.stderr
+    tests = [t for e in run.report["exercises"] for t in e["tests"]
+             if t["function"] == "lr_gradient_descent" and t["status"] == "failed"
+             and "every time" not in t["name"]]  # fmt: skip
+    assert tests and any("skips the last, smaller batch" in t["feedback"] for t in tests)
+    for test in tests:
+        calls = [line for line in test["output"].splitlines() if line.startswith("CALL")]
+        assert len(calls) == len(set(calls)) >= 1, test["output"]

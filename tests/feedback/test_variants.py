@@ -24,7 +24,7 @@ XC, YC, _, _ = make_classification(n=30, p=2, seed=3)
 def lr_gradient_descent_with(
     *, divide_by_n=False, freeze_b=False, uphill=False, factor=2.0, drop_last=False,
     order="epoch", check_after=False, global_rng=False, default_w=1.0, in_place=False,
-    flat_y=False,
+    flat_y=False, by_batch_size=False, extra_epochs=0, fixed_size=None,
 ):  # fmt: skip
     """A student's mini-batch descent with the chosen mistakes (None of them: a right one)."""
 
@@ -40,11 +40,11 @@ def lr_gradient_descent_with(
             w = np.array(w, dtype=float)
         b = 0.0 if b is None else float(b)
         generator = np.random.default_rng(rng)
-        batch_size = min(N, batch_size)
+        batch_size = fixed_size or min(N, batch_size)
         num_batches = N // batch_size if drop_last else -(-N // batch_size)
         fixed = generator.permutation(N) if order == "once" else None
         prev_error = np.inf
-        for _ in range(max_iter):
+        for _ in range(max_iter + extra_epochs):
             if global_rng:
                 indices = np.random.permutation(N)
             elif order == "legacy":
@@ -73,7 +73,7 @@ def lr_gradient_descent_with(
                     if abs(error - prev_error) < tol:
                         return w, b
                     prev_error = error
-                size = N if divide_by_n else len(batch)
+                size = N if divide_by_n else batch_size if by_batch_size else len(batch)
                 dw = factor / size * X_batch.T @ (y_hat - y_batch)
                 db = factor / size * np.sum(y_hat - y_batch)
                 if uphill:
@@ -253,17 +253,17 @@ def test_descent_mistakes_are_recognised_with_the_reference(diagnose, function, 
 @pytest.mark.parametrize("state", range(5))
 def test_the_global_random_generator_is_recognised(diagnose, function, wrong, kwargs, state):
     """Whatever state NumPy's global generator is in, a run that ignores rng is recognised
-    when the grader may run the call again (even without the reference)."""
+    when the suite called it twice on the same inputs (even without the reference)."""
     np.random.seed(state)
     args, kwargs = args_for(function, kwargs)
-    found = diagnose(function, wrong, *args, rerun=True, reference=None, **kwargs)
+    found = diagnose(function, wrong, *args, twice=True, reference=None, **kwargs)
     assert found is not None and found[0] == "results do not depend on rng"
 
 
 def test_a_global_generator_seeded_with_rng_is_recognised(diagnose):
     """np.random.seed(rng) and the global functions: reproducible, but not the contract's order."""
     wrong = lr_gradient_descent_with(order="legacy")
-    found = diagnose(LR, wrong, XR, YR, rerun=True, **LR_KW)
+    found = diagnose(LR, wrong, XR, YR, twice=True, **LR_KW)
     assert found[0] == "the global random generator instead of rng"
 
 
@@ -272,7 +272,7 @@ def test_a_global_generator_seeded_with_rng_is_recognised(diagnose):
 def test_near_misses_get_no_diagnosis(diagnose, factor, default_w):
     """No false alarm: a descent that is off for a reason the table does not know says nothing."""
     wrong = lr_gradient_descent_with(factor=factor, default_w=default_w)
-    assert diagnose(LR, wrong, XR, YR, rerun=True, **LR_KW) is None
+    assert diagnose(LR, wrong, XR, YR, twice=True, **LR_KW) is None
 
 
 def test_relation_only_b_frozen_in_a_descent_without_reference(diagnose):
@@ -318,3 +318,55 @@ def test_variants_leave_the_callers_generator_alone():
     )  # fmt: skip
     variants.run(case, "right")
     assert generator.bit_generator.state == state
+
+
+# --- the search over the loop's knobs -------------------------------------------------------------
+
+SEARCHED = "a combination of the loop's knobs"
+
+
+@pytest.mark.parametrize(
+    ("wrong", "kwargs", "words"),
+    [
+        pytest.param(lr_gradient_descent_with(by_batch_size=True), LR_KW,
+                     "divides every gradient by batch_size", id="divides by batch_size"),
+        pytest.param(lr_gradient_descent_with(extra_epochs=1), LR_KW,
+                     "runs one epoch more than max_iter", id="one epoch more"),
+        pytest.param(lr_gradient_descent_with(fixed_size=3), LR_KW, "uses batches of 3",
+                     id="batch size fixed at 3"),
+        pytest.param(lr_gradient_descent_with(drop_last=True, check_after=True),
+                     {**LR_KW, "tol": 0.05, "max_iter": 50},
+                     "skips the last, smaller batch and checks the stopping rule after",
+                     id="last batch dropped and check after"),
+        pytest.param(lr_gradient_descent_with(drop_last=True, factor=1.0), LR_KW,
+                     "half those of the notes and skips the last, smaller batch",
+                     id="factor 2 missing and last batch dropped"),
+        pytest.param(lr_gradient_descent_with(order="once", uphill=True), {**LR_KW, "eta": 0.01},
+                     "walks one permutation in every epoch and steps uphill",
+                     id="one order and uphill"),
+    ],
+)  # fmt: skip
+def test_the_search_names_combinations_the_list_does_not_hold(diagnose, wrong, kwargs, words):
+    """Mistakes that no listed row holds, alone or two at once, are named by the search."""
+    found = diagnose(LR, wrong, XR, YR, **kwargs)
+    assert found is not None and found[0] == SEARCHED, found
+    assert words in found[1]
+    assert found[1].count("?") >= 1, "the sentence asks a guiding question"
+
+
+@pytest.mark.parametrize("factor", [1.9, 2.05, 3.0])
+@pytest.mark.parametrize("second", [{"drop_last": True}, {"order": "once"}])
+def test_near_misses_of_two_mistakes_get_no_diagnosis(diagnose, factor, second):
+    """A combination the search does not hold (a factor that is not 0.5 or 2) says nothing."""
+    wrong = lr_gradient_descent_with(factor=factor, **second)
+    assert diagnose(LR, wrong, XR, YR, **LR_KW) is None
+
+
+def test_the_search_is_bounded():
+    """A search stops at its bounds: the budget of the grading process is kept."""
+    variants._SPENT[0] = variants.SEARCH_TOTAL_SECONDS
+    case = Case(
+        "batch_gradient", "lr_gradient_descent", np.zeros((2, 1)), np.ones((2, 1)),
+        bind(LR, (XR, YR), LR_KW), part="w", reference=solutions,
+    )  # fmt: skip
+    assert variants.search(case) is None

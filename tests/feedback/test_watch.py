@@ -183,3 +183,64 @@ def test_watch_end_to_end(submission, backend):
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+# --- the warm grader ------------------------------------------------------------------------------
+
+
+def scores(report: Report) -> dict[str, float]:
+    return {e.name: e.score for e in report.exercises}
+
+
+def test_a_re_grade_grades_what_the_save_changed_and_keeps_the_rest(submission):
+    """After a save of sgd.py, sgd is graded again (its new result shows); the other exercises
+    keep their last results, and the totals add up. A save that breaks batch_gradient.py
+    re-grades sgd too when sgd.py imports it."""
+    with watching.WarmGrader() as grade:
+        first = grade(submission, suite="public", timeout=5.0)
+        assert first.score == first.max_score
+        sgd = submission / "sgd.py"
+        sgd.write_text(sgd.read_text().replace("return w, b", "return w, 0.0"), encoding="utf-8")
+        second = grade(submission, suite="public", timeout=5.0)
+        assert scores(second)["sgd"] < scores(first)["sgd"]
+        assert scores(second)["batch_gradient"] == scores(first)["batch_gradient"]
+        assert second.score == pytest.approx(sum(scores(second).values()))
+        assert [e.name for e in second.exercises] == list(MODULES)
+        assert grade.affected(submission, grade.sources, "public") == ()  # nothing new
+
+        source = (ROOT / "solutions" / "sgd.py").read_text(encoding="utf-8")
+        importing = source.replace(
+            "import numpy as np", "import numpy as np\nimport batch_gradient"
+        )
+        sgd.write_text(importing, encoding="utf-8")
+        third = grade(submission, suite="public", timeout=5.0)
+        assert scores(third)["sgd"] == scores(first)["sgd"]
+        bg = submission / "batch_gradient.py"
+        bg.write_text("this is not python\n", encoding="utf-8")
+        fourth = grade(submission, suite="public", timeout=5.0)
+        assert scores(fourth)["batch_gradient"] == 0
+        assert scores(fourth)["sgd"] == 0  # it imports the broken module: graded again
+        assert scores(fourth)["logistic_regression"] == scores(first)["logistic_regression"]
+
+
+def test_the_hidden_suite_or_a_new_suite_grades_everything(submission):
+    with watching.WarmGrader() as grade:
+        grade(submission, suite="public", timeout=5.0)
+        assert grade.affected(submission, grade.sources, "hidden") == ()  # () means: all
+
+
+def test_a_save_made_once_the_verdict_is_shown_is_never_undone(submission):
+    """The view is drawn before the run's clean-up; the sandbox puts the folder it graded back as
+    it was, so watch grades a copy: the student's folder, saved meanwhile, keeps the save."""
+    module = submission / "sgd.py"
+    saved = module.read_text(encoding="utf-8") + "# saved while the verdict was on screen\n"
+
+    def save_now(report):
+        assert report.score == report.max_score
+        module.write_text(saved, encoding="utf-8")
+
+    with watching.WarmGrader() as grade:
+        grade(submission, suite="public", timeout=5.0, early=save_now)
+        assert module.read_text(encoding="utf-8") == saved
+        grade(submission, suite="public", timeout=5.0)  # the save is graded next
+        assert grade.affected(submission, grade.sources, "public") == ()
