@@ -371,14 +371,21 @@ def _cleanup(
     owner: tuple | None,
     adopted: bool,
 ) -> None:
-    """Kill the workers' trees, delete the scratch run, put the original folder back as it
-    was, and delete what the workers' user left in /tmp and the like, if that user is the
-    sandbox's own (run by `close()`, or at garbage collection or exit if close was forgotten)."""
+    """Kill the workers' trees, delete the scratch run, and, unless every worker that ran was
+    confined by Landlock (then it could write nowhere else), put the original folder back as
+    it was and delete what the workers' user left in /tmp and the like, if that user is the
+    sandbox's own (run by `close()`, or at garbage collection or exit if close was forgotten).
+
+    Confined, the folder is left alone: a file the student saved while grading ran is theirs.
+    """
     for worker in state["workers"]:
         worker.kill()
     if adopted:
         limits.adopt_orphans(False)
     run.remove()
+    infos = [w.info for w in state["workers"] if w.info]  # a worker that never said ready ran
+    if infos and all(info.get("filesystem") == confinement.LANDLOCK for info in infos):
+        return  # nothing of the student's; confined, the others could not write outside
     state["repaired"] = workdir.restore(original, snapshot)
     if owner is not None:
         state["swept"] = limits.remove_files_of(owner[0])

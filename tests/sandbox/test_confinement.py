@@ -216,3 +216,14 @@ def test_a_refused_import_names_what_is_available(sandbox):
         box.call("m", "load", "click")  # installed beside NumPy, but not the standard library
     with pytest.raises(StudentException, match="not available to submissions"):
         box.call("m", "load", "solutions")
+
+
+@needs_landlock
+def test_a_file_the_student_saves_while_grading_runs_is_kept(write):
+    folder = write(m="def f():\n    return 1\n")
+    with Sandbox(folder) as box:
+        assert box.call("m", "f").value == 1
+        (folder / "m.py").write_text("def f():\n    return 2\n")  # the student saves meanwhile
+        (folder / "notes.txt").write_text("new")
+    assert (folder / "m.py").read_text().endswith("return 2\n")  # confined: nothing undone
+    assert (folder / "notes.txt").read_text() == "new"
