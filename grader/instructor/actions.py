@@ -1,16 +1,18 @@
 """GitHub Actions glue for the workflow template: job summary, Classroom points, the artifact.
 
-After `grade ... --suite hidden -o report.json`, the workflow runs
+After `grade ... --suite hidden -o "$RUNNER_TEMP/report.json"`, the workflow runs (with sudo,
+like `grade`: an installed grader may be readable by root only once it has graded)
 
-    python -I -m grader.instructor.actions report.json --summary "$GITHUB_STEP_SUMMARY" \\
-        --github-output "$GITHUB_OUTPUT" --artifact score-report/report.json
+    python -I -m grader.instructor.actions "$RUNNER_TEMP/report.json" \\
+        --summary "$GITHUB_STEP_SUMMARY" --github-output "$GITHUB_OUTPUT" \\
+        --artifact "$RUNNER_TEMP/score-report/report.json"
 
 which appends a Markdown table to the job summary, sets the step output `result` to the
 `--format classroom` result base64-encoded (what GitHub Classroom's grading reporter reads from
-`<RUNNER>_RESULTS`), and writes the report to upload with the grader's own error details cut to
-their first line (they may quote the hidden suite; the student can download the artifact).
-Without a readable report it still answers: the summary says grading did not finish, and the
-Classroom result is an error worth zero.
+`<RUNNER>_RESULTS`), and writes the report to upload, readable by the runner's user, with the
+grader's own error details cut to their first line (they may quote the hidden suite; the student
+can download the artifact). Without a readable report it still answers: the summary says grading
+did not finish, and the Classroom result is an error worth zero.
 """
 
 from __future__ import annotations

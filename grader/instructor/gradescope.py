@@ -3,7 +3,8 @@
 Gradescope unpacks the zip into /autograder/source, runs `setup.sh` once (as root) to build the
 image and `run_autograder` for every submission, which must leave
 /autograder/results/results.json. The bundle is this grader (hidden suite and solutions
-included) with a pyproject.toml of its own, so `setup.sh` can `pip install` it; both scripts
+included, the solutions as `grader/solutions/`: nothing called `solutions` is installed at the
+top of site-packages) with a pyproject.toml of its own, so `setup.sh` can `pip install` it; both scripts
 are templates in `templates/`, and every /autograder path in them can be overridden by an
 environment variable (AUTOGRADER_ROOT, GRADER_SUBMISSION_DIR, GRADER_RESULTS_DIR, GRADER_VENV,
 ...) so that a test can run them on a simulated tree.
@@ -61,6 +62,7 @@ def make_bundle(path: Path) -> Bundle:
     with tempfile.TemporaryDirectory(prefix="grade-gradescope-") as tmp:
         folder = Path(tmp)
         source.copy_files(files, folder)
+        (folder / "solutions").rename(folder / "grader" / "solutions")
         for script in SCRIPTS:
             shutil.copyfile(TEMPLATES / script, folder / script)
             (folder / script).chmod(0o755)
@@ -68,8 +70,9 @@ def make_bundle(path: Path) -> Bundle:
             source.pyproject(
                 name=source.DISTRIBUTION,
                 description="Gradescope autograder of the gradient-descent exercises.",
-                packages=["grader", "grader.*", "solutions"],
+                packages=["grader", "grader.*"],
                 readme=False,
+                private=True,
             ),
             encoding="utf-8",
         )

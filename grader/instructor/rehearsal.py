@@ -15,19 +15,18 @@ import copy
 import importlib.util
 import time
 import types
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-import grader
 from grader.course import load_course
+from grader.instructor import layout
 from grader.plugin import GraderPlugin
 from grader.runner import Suite, run_pytest, suite_dir
 from grader.sandbox.client import CallResult
 
-#: Where the reference solutions are installed (beside the grader; absent in a student handout).
-SOLUTIONS = Path(grader.__file__).resolve().parent.parent / "solutions"
+#: Where the reference solutions are installed (absent in a student handout).
+SOLUTIONS = layout.solutions()
 
 
 class ReferenceCaller:

@@ -153,7 +153,14 @@ def _write_generated(folder: Path, *, workflow: bool, has_guide: bool, notebooks
     if workflow:
         target = folder / WORKFLOW
         target.parent.mkdir(parents=True)
-        shutil.copyfile(TEMPLATES / "classroom.yml", target)
+        target.write_text(workflow_text(course.max_score), encoding="utf-8")
+
+
+def workflow_text(max_score: float) -> str:
+    """The GitHub Actions workflow, knowing the course's points (for an error worth zero when
+    the grader cannot even be installed)."""
+    template = (TEMPLATES / "classroom.yml").read_text(encoding="utf-8")
+    return template.replace("@max_score@", f"{max_score:g}")
 
 
 def _command_rows() -> str:

@@ -16,10 +16,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import grader
+from grader.instructor import layout
 
-#: Where `grader/`, `exercises/` and `solutions/` live: the repository (editable install) or
-#: site-packages (a regular install); the allow-lists below are relative to it.
-ROOT = Path(grader.__file__).resolve().parent.parent
+#: Where `grader/` lives: the repository (editable install) or site-packages (a regular install).
+#: Allow-lists name files as the repository lays them out (`solutions/sgd.py`); an installed
+#: grader holds the course folders inside its package, and `locate` finds them there.
+ROOT = layout.PACKAGE.parent
 DISTRIBUTION = "gd-autograder"
 #: Folders and files that are never copied, whatever a pattern says.
 NEVER = ("__pycache__", ".pyc", ".pyo", ".egg-info", ".git")
@@ -31,19 +33,40 @@ class NotInstructorCopy(Exception):
     """This copy of the grader lacks what the instructor's tools need (solutions, hidden suite)."""
 
 
-def collect(patterns: Iterable[str], *, root: Path = ROOT) -> list[Path]:
-    """The files under `root` matched by the glob `patterns`, as sorted relative paths.
+def collect(patterns: Iterable[str], *, root: Path | None = None) -> list[Path]:
+    """The files matched by the glob `patterns`, as sorted relative paths.
 
-    Symlinks, caches, compiled files and dotfiles are never matched.
+    Without `root`, patterns and results are paths of the instructor's repository, wherever
+    this grader is installed (see `locate`); with it, plain paths under `root`. Symlinks,
+    caches, compiled files and dotfiles are never matched.
     """
     found: set[Path] = set()
     for pattern in patterns:
-        for path in root.glob(pattern):
-            relative = path.relative_to(root)
+        first, _, rest = pattern.partition("/")
+        if root is None and first in layout.COURSE_FOLDERS:
+            base, logical = layout.course_folder(first), Path(first)
+        else:
+            base, logical, rest = (root or ROOT), Path(), pattern
+        for path in base.glob(rest):
+            relative = logical / path.relative_to(base)
             if path.is_symlink() or not path.is_file() or _never(relative):
                 continue
+            if root is None and _inside_course_folder(path):
+                continue  # an installed `grader/solutions/...`: named `solutions/...` instead
             found.add(relative)
     return sorted(found)
+
+
+def locate(relative: Path) -> Path:
+    """Where the file the repository calls `relative` is in this grader."""
+    first = Path(relative).parts[0]
+    if first in layout.COURSE_FOLDERS:
+        return layout.course_folder(first).joinpath(*Path(relative).parts[1:])
+    return ROOT / relative
+
+
+def _inside_course_folder(path: Path) -> bool:
+    return any(path.is_relative_to(layout.PACKAGE / name) for name in layout.COURSE_FOLDERS)
 
 
 def _never(relative: Path) -> bool:
@@ -52,13 +75,14 @@ def _never(relative: Path) -> bool:
     )
 
 
-def copy_files(files: Iterable[Path], destination: Path, *, root: Path = ROOT) -> None:
-    """Copy each relative path from `root` to `destination`, as plain readable files."""
+def copy_files(files: Iterable[Path], destination: Path) -> None:
+    """Copy each file `collect` named to the same relative path under `destination`, as plain
+    readable files: the repository's layout, whichever layout this grader has."""
     for relative in files:
-        target = destination / relative
+        origin, target = locate(relative), destination / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(root / relative, target)
-        target.chmod(0o755 if os.access(root / relative, os.X_OK) else 0o644)
+        shutil.copyfile(origin, target)
+        target.chmod(0o755 if os.access(origin, os.X_OK) else 0o644)
 
 
 def requirements() -> tuple[str, list[str]]:
@@ -97,12 +121,23 @@ def extra_requirements(names: Iterable[str]) -> dict[str, list[str]]:
     return found
 
 
+#: The classifier PyPI refuses uploads for: what holds the solutions must never be published.
+PRIVATE = "Private :: Do Not Upload"
+
+
 def pyproject(
-    *, name: str, description: str, packages: list[str], readme: bool, extras: Iterable[str] = ()
+    *,
+    name: str,
+    description: str,
+    packages: list[str],
+    readme: bool,
+    extras: Iterable[str] = (),
+    private: bool = False,
 ) -> str:
     """A pyproject.toml installing `packages` with the `grade` command and the grader's data.
 
-    `extras` names the grader's optional dependencies that it offers too (`.[plot]`).
+    `extras` names the grader's optional dependencies that it offers too (`.[plot]`);
+    `private` adds the classifier that makes PyPI refuse an upload (for what holds the answers).
     """
     python, dependencies = requirements()
     optional = extra_requirements(extras)
@@ -120,6 +155,7 @@ def pyproject(
         "dependencies = [",
         *(f"    {_toml_string(d)}," for d in dependencies),
         "]",
+        *([f"classifiers = [{_toml_string(PRIVATE)}]"] if private else []),
         "",
         *(["[project.optional-dependencies]"] if optional else []),
         *(

@@ -262,7 +262,7 @@ def _prctl(option: int, value: int) -> None:
 
 
 #: Instructor-only packages (see INSTRUCTOR_ONLY in grader/instructor/release.py).
-PROTECTED_PACKAGES = ("solutions", "grader.suites", "grader.instructor")
+PROTECTED_PACKAGES = ("solutions", "grader.solutions", "grader.suites", "grader.instructor")
 #: Instructor-only modules inside packages the handout ships: a working copy of the descents.
 PROTECTED_MODULES = ("grader.feedback.variants",)
 

@@ -40,7 +40,8 @@ def test_the_bundle_has_both_scripts_at_its_root_and_the_hidden_suite(bundle):
     for script in ("setup.sh", "run_autograder"):
         assert stat.S_IMODE(infos[script].external_attr >> 16) & 0o111, f"{script} is executable"
     assert "pyproject.toml" in infos
-    assert "grader/suites/hidden/conftest.py" in infos and "solutions/sgd.py" in infos
+    assert "grader/suites/hidden/conftest.py" in infos and "grader/solutions/sgd.py" in infos
+    assert not [n for n in infos if n.startswith(("solutions/", "exercises/"))]
     assert not [n for n in infos if "__pycache__" in n or n.endswith(".pyc") or "/." in n]
 
 

@@ -10,19 +10,18 @@ import hashlib
 import importlib.util
 import pickle
 import types
-from pathlib import Path
 
 import pytest
 
-import grader
 from grader.course import load_course
+from grader.instructor import layout
 from grader.suites import checks
 from grader.suites.hidden import answers
 
-#: The reference solutions are installed next to the grader package. They are loaded from there
-#: by path, never through sys.path: a folder called `solutions` in the current directory (say, in
-#: a submission graded with `python -m grader .`) must not stand in for the reference.
-SOLUTIONS = Path(grader.__file__).resolve().parent.parent / "solutions"
+#: The reference solutions, beside the grader package or inside it once installed. They are loaded
+#: from there by path, never through sys.path: a folder called `solutions` in the current
+#: directory (say, in a submission graded with `python -m grader .`) must not stand in for them.
+SOLUTIONS = layout.solutions()
 
 
 def _load_reference(module: str) -> types.ModuleType:
