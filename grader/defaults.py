@@ -15,3 +15,6 @@ BATCH_SUITE = "hidden"
 WORKER_USER = "private"
 #: Seconds `grade batch` gives one whole submission before it stops its grading process.
 BATCH_WALL_LIMIT = 300.0
+#: Who sees the hidden suite's results on Gradescope, and when: after the (late) due date, so that
+#: a student who may resubmit without limit cannot map the hidden suite while it still counts.
+GRADESCOPE_VISIBILITY = "after_due_date"

@@ -9,10 +9,15 @@ import math
 from collections.abc import Callable
 from typing import Any, Literal
 
-from grader.report import Report, Status, points
+from grader.defaults import GRADESCOPE_VISIBILITY
+from grader.report import Report, Status, TestResult, points
 
 Format = Literal["native", "gradescope", "classroom"]
 FORMATS: tuple[Format, ...] = ("native", "gradescope", "classroom")
+#: Gradescope's visibilities of a test: always, never, after the (late) due date, or once the
+#: instructor publishes the grades.
+Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
+VISIBILITIES: tuple[Visibility, ...] = ("visible", "hidden", "after_due_date", "after_published")
 
 
 def native(report: Report) -> dict[str, Any]:
@@ -20,39 +25,88 @@ def native(report: Report) -> dict[str, Any]:
     return report.as_json()
 
 
-def gradescope(report: Report) -> dict[str, Any]:
+def gradescope(
+    report: Report, *, visibility: Visibility = GRADESCOPE_VISIBILITY, per_check: bool = False
+) -> dict[str, Any]:
     """Gradescope's `results.json` (their autograder specification).
 
-    Every test is visible with its feedback; the grader's own stdout is hidden from students
+    One Gradescope test per function of the course, worth that function's whole points, its
+    output listing the checks that failed with their feedback; `per_check` gives one row per
+    check instead (fractions of the function's points). `visibility` is every row's: whether
+    and when students see them (see docs/instructors.md); the overview in `output` and the
+    score are Gradescope's to show. The grader's own stdout is hidden from students
     (`stdout_visibility`), so nothing beyond the feedback below reaches them.
     """
-    tests = []
-    pairs = [(e.name, t) for e in report.exercises for t in e.tests]
-    for number, (exercise, test) in enumerate(pairs, start=1):
-        text = test.feedback
-        if test.output:
-            text += ("\n\n" if text else "") + "Your code printed:\n" + test.output
-        tests.append(
-            {
-                "name": f"{exercise}.{test.name}",
-                "number": str(number),
-                "score": test.score,
-                "max_score": test.max_score,
-                "status": "passed" if test.status is Status.PASSED else "failed",
-                "output": text,
-                "tags": [exercise, test.function, test.status.value],
-                "visibility": "visible",
-            }
-        )
+    rows = _check_rows(report) if per_check else _function_rows(report)
+    for number, row in enumerate(rows, start=1):
+        row.setdefault("number", str(number))
+        row["visibility"] = visibility
     return {
         "score": report.score,
         "execution_time": round(report.seconds, 3),
         "output": _overview(report),
         "stdout_visibility": "hidden",
-        "tests": tests,
+        "tests": rows,
         "extra_data": {"suite": report.suite, "suite_digest": report.suite_digest,
                        "grader_version": report.grader_version},
     }  # fmt: skip
+
+
+def _function_rows(report: Report) -> list[dict[str, Any]]:
+    rows = []
+    for e_number, exercise in enumerate(report.exercises, start=1):
+        functions = dict.fromkeys(t.function for t in exercise.tests)
+        for f_number, function in enumerate(functions, start=1):
+            tests = [t for t in exercise.tests if t.function == function]
+            failing = [t for t in tests if t.status is not Status.PASSED]
+            points = _whole(math.fsum(t.max_score for t in tests))
+            score = points if not failing else min(points, round(sum(t.score for t in tests), 4))
+            if failing:
+                passed = len(tests) - len(failing)
+                lines = [f"{passed} of {len(tests)} checks passed. What did not:"]
+                lines += [f"\n- {t.name} ({t.status.value})\n{_feedback(t)}" for t in failing]
+                text = "\n".join(lines)
+            else:
+                text = f"All {len(tests)} checks passed."
+            rows.append({
+                "name": f"{exercise.name}.{function}",
+                "number": f"{e_number}.{f_number}",
+                "score": score,
+                "max_score": points,
+                "status": "failed" if failing else "passed",
+                "output": text,
+                "tags": [exercise.name, function],
+            })  # fmt: skip
+    return rows
+
+
+def _check_rows(report: Report) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f"{exercise.name}.{test.name}",
+            "score": test.score,
+            "max_score": test.max_score,
+            "status": "passed" if test.status is Status.PASSED else "failed",
+            "output": _feedback(test),
+            "tags": [exercise.name, test.function, test.status.value],
+        }
+        for exercise in report.exercises
+        for test in exercise.tests
+    ]
+
+
+def _feedback(test: TestResult) -> str:
+    text = test.feedback
+    if test.output:
+        text += ("\n\n" if text else "") + "Your code printed:\n" + test.output
+    return text
+
+
+def _whole(points: float) -> float | int:
+    """A function's points as course.toml gives them: its checks' shares add up to them only
+    to the last few bits (1/6 six times), and Gradescope shows what it is given."""
+    rounded = round(points, 6)
+    return int(rounded) if rounded.is_integer() else rounded
 
 
 def classroom(report: Report) -> dict[str, Any]:

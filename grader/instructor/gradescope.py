@@ -3,20 +3,21 @@
 Gradescope unpacks the zip into /autograder/source, runs `setup.sh` once (as root) to build the
 image and `run_autograder` for every submission, which must leave
 /autograder/results/results.json. The bundle is this grader (hidden suite and solutions
-included, the solutions as `grader/solutions/`: nothing called `solutions` is installed at the
-top of site-packages) with a pyproject.toml of its own, so `setup.sh` can `pip install` it; both scripts
-are templates in `templates/`, and every /autograder path in them can be overridden by an
+included, the solutions as `grader/solutions/`: nothing called `solutions` lands at the top of
+site-packages) with a pyproject.toml of its own, so `setup.sh` can `pip install` it; both
+scripts are templates in `templates/`, and every /autograder path in them can be overridden by an
 environment variable (AUTOGRADER_ROOT, GRADER_SUBMISSION_DIR, GRADER_RESULTS_DIR, GRADER_VENV,
 ...) so that a test can run them on a simulated tree.
 """
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.defaults import GRADESCOPE_VISIBILITY
+from grader.formats import Visibility
 from grader.instructor import source
 
 BUNDLE_FILES = (
@@ -42,6 +43,24 @@ SCRIPTS = ("setup.sh", "run_autograder")
 TEMPLATES = Path(__file__).with_name("templates")
 
 
+def scripts(*, visibility: Visibility, per_check: bool) -> dict[str, str]:
+    """setup.sh and run_autograder, filled in: the bundle's choices and the oldest Python."""
+    oldest = source.requirements()[0].removeprefix(">=").strip()
+    values = {
+        "@visibility@": visibility,
+        "@rows@": "--per-check" if per_check else "",
+        "@min_python@": oldest,
+        "@min_python_tuple@": ", ".join(oldest.split(".")),
+    }
+    filled = {}
+    for script in SCRIPTS:
+        text = (TEMPLATES / script).read_text(encoding="utf-8")
+        for placeholder, value in values.items():
+            text = text.replace(placeholder, value)
+        filled[script] = text
+    return filled
+
+
 @dataclass(frozen=True)
 class Bundle:
     """What `make_bundle` built."""
@@ -50,8 +69,14 @@ class Bundle:
     files: tuple[str, ...]
 
 
-def make_bundle(path: Path) -> Bundle:
-    """Write the autograder zip to `path`: setup.sh and run_autograder at its root."""
+def make_bundle(
+    path: Path, *, visibility: Visibility = GRADESCOPE_VISIBILITY, per_check: bool = False
+) -> Bundle:
+    """Write the autograder zip to `path`: setup.sh and run_autograder at its root.
+
+    `visibility` is what Gradescope shows students of the hidden suite's results, and when;
+    `per_check` makes one Gradescope test per check instead of one per function.
+    """
     files = source.collect(BUNDLE_FILES)
     missing = [name for name in REQUIRED if Path(name) not in files]
     if missing:
@@ -63,8 +88,8 @@ def make_bundle(path: Path) -> Bundle:
         folder = Path(tmp)
         source.copy_files(files, folder)
         (folder / "solutions").rename(folder / "grader" / "solutions")
-        for script in SCRIPTS:
-            shutil.copyfile(TEMPLATES / script, folder / script)
+        for script, text in scripts(visibility=visibility, per_check=per_check).items():
+            (folder / script).write_text(text, encoding="utf-8")
             (folder / script).chmod(0o755)
         (folder / "pyproject.toml").write_text(
             source.pyproject(
