@@ -43,7 +43,8 @@ def collect(patterns: Iterable[str], *, root: Path | None = None) -> list[Path]:
     found: set[Path] = set()
     for pattern in patterns:
         first, _, rest = pattern.partition("/")
-        if root is None and first in layout.COURSE_FOLDERS:
+        course = root is None and first in layout.COURSE_FOLDERS
+        if course:
             base, logical = layout.course_folder(first), Path(first)
         else:
             base, logical, rest = (root or ROOT), Path(), pattern
@@ -51,7 +52,7 @@ def collect(patterns: Iterable[str], *, root: Path | None = None) -> list[Path]:
             relative = logical / path.relative_to(base)
             if path.is_symlink() or not path.is_file() or _never(relative):
                 continue
-            if root is None and _inside_course_folder(path):
+            if root is None and not course and _inside_course_folder(path):
                 continue  # an installed `grader/solutions/...`: named `solutions/...` instead
             found.add(relative)
     return sorted(found)
