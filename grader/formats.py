@@ -81,7 +81,8 @@ def _function_rows(report: Report) -> list[dict[str, Any]]:
 
 
 def _check_rows(report: Report) -> list[dict[str, Any]]:
-    return [
+    """One row per check, its points and score nudged so that they add up to the report's."""
+    rows = [
         {
             "name": f"{exercise.name}.{test.name}",
             "score": test.score,
@@ -93,6 +94,10 @@ def _check_rows(report: Report) -> list[dict[str, Any]]:
         for exercise in report.exercises
         for test in exercise.tests
     ]
+    for key, total in (("max_score", report.max_score), ("score", report.score)):
+        for row, value in zip(rows, _adding_up_to([r[key] for r in rows], total), strict=True):
+            row[key] = value
+    return rows
 
 
 def _feedback(test: TestResult) -> str:

@@ -56,6 +56,19 @@ def test_gradescope_per_check_rows_on_request(small_report):
     assert {t["visibility"] for t in results["tests"]} == {"after_published"}
 
 
+def test_gradescope_per_check_points_add_up_to_the_whole_exactly():
+    tests = [TestResult(f"check {i}", "sgd", Status.PASSED, 1 / 6, 1 / 6) for i in range(6)]
+    tests += [TestResult("check 6", "sgd", Status.FAILED, 0.0, 1 / 6)]
+    report = Report(suite="hidden", suite_digest="", grader_version="0", submission="s",
+                    score=1.0, max_score=7 / 6, started_at="", seconds=0.0,
+                    exercises=[ExerciseResult("sgd", "Exercise 2", 1.0, 7 / 6, tests)])  # fmt: skip
+    rows = gradescope(report, per_check=True)["tests"]
+    total = score = 0.0
+    for row in rows:  # added left to right, as a consumer of the JSON would
+        total, score = total + row["max_score"], score + row["score"]
+    assert (total, score) == (report.max_score, report.score)
+
+
 def test_classroom_result_has_version_status_and_points(small_report):
     result = render(small_report, "classroom")
     assert result["version"] == 1 and result["status"] == "fail"
