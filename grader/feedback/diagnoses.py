@@ -389,7 +389,7 @@ def hidden_reference() -> Any:
     """The reference package when this copy of the grader has the variant detectors, else None."""
     try:
         importlib.import_module("grader.feedback.variants")
-        return importlib.import_module("solutions")
+        return importlib.import_module("grader.solutions")  # `solutions/` of the repository
     except ImportError:
         return None
 

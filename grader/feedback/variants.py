@@ -81,8 +81,8 @@ def reference_module(reference: Any, module: str) -> Any:
     if isinstance(reference, str):
         package = reference
     else:
-        package = getattr(reference, "__name__", "solutions")
-    return importlib.import_module(f"{package.split('.')[0]}.{module}")
+        package = getattr(reference, "__package__", None) or "solutions"  # solutions[.sgd]
+    return importlib.import_module(f"{package}.{module}")
 
 
 def run(case: Case, key: str, **changes: Any) -> Any:
