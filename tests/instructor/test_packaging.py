@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -96,6 +97,20 @@ def test_installed_from_the_wheel_it_finds_its_solutions_and_grades(
                          capture_output=True, text=True, timeout=300)  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert json.loads(report.read_text())["score"] == 25.0
+
+    # The variant diagnoses re-run the reference with a mistake put in: they find it there too.
+    halved = world_readable_tmp / "halved"
+    shutil.copytree(solutions, halved, ignore=shutil.ignore_patterns("__*"))
+    source = (halved / "batch_gradient.py").read_text()
+    (halved / "batch_gradient.py").write_text(source.replace("= 2.0 / n *", "= 1.0 / n *"))
+    run = subprocess.run([grade, halved, "--suite", "hidden", "-o", report],
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    feedback = " ".join(
+        t["feedback"] for e in json.loads(report.read_text())["exercises"] for t in e["tests"]
+        if t["function"] == "lr_gradient_descent"
+    )  # fmt: skip
+    assert "gradients are half those" in " ".join(feedback.split())
 
     handout = world_readable_tmp / "handout"
     run = subprocess.run([grade, "release", handout], capture_output=True, text=True, timeout=120)
