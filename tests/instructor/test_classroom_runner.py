@@ -79,7 +79,7 @@ def _runnable_python() -> str:
 
 
 @pytest.fixture(scope="module")
-def runner_user() -> pwd.struct_passwd:
+def runner_user():
     """An unprivileged user with passwordless sudo, as GitHub's `runner` is."""
     if sys.platform != "linux":
         pytest.skip("GitHub's ubuntu runners are Linux")
@@ -97,7 +97,8 @@ def runner_user() -> pwd.struct_passwd:
     SUDOERS.chmod(0o440)
     works = _sh("sudo", "-u", RUNNER, "sudo", "-n", "true")
     assert works.returncode == 0, works.stderr
-    return pwd.getpwnam(RUNNER)
+    yield pwd.getpwnam(RUNNER)
+    SUDOERS.unlink(missing_ok=True)  # the user stays; its root powers go with the test
 
 
 @pytest.fixture(scope="module")
