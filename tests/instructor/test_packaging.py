@@ -77,7 +77,8 @@ def test_every_package_of_the_source_tree_is_listed():
 def test_installed_from_the_wheel_it_finds_its_solutions_and_grades(
     wheel, fresh_venv, pip, world_readable_tmp
 ):
-    """Not editable: the hidden suite, release and the bundle find what they need there."""
+    """Not editable: the hidden suite, batch's rehearsal, the diagnoses, release and the bundle
+    find what they need there."""
     venv = fresh_venv("installed")
     pip(venv, str(wheel))
     python, grade = venv / "bin" / "python", venv / "bin" / "grade"
@@ -97,6 +98,15 @@ def test_installed_from_the_wheel_it_finds_its_solutions_and_grades(
                          capture_output=True, text=True, timeout=300)  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert json.loads(report.read_text())["score"] == 25.0
+
+    # `grade batch` rehearses the suite against the installed reference first.
+    klass = world_readable_tmp / "class"
+    shutil.copytree(solutions, klass / "alice", ignore=shutil.ignore_patterns("__*"))
+    run = subprocess.run([grade, "batch", klass, "-o", world_readable_tmp / "graded"],
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    gradebook = (world_readable_tmp / "graded" / "gradebook.csv").read_text()
+    assert "alice" in gradebook and "25" in gradebook
 
     # The variant diagnoses re-run the reference with a mistake put in: they find it there too.
     halved = world_readable_tmp / "halved"
