@@ -19,7 +19,7 @@ from pathlib import Path
 from string import Template
 
 from grader.course import load_course
-from grader.instructor import notebook_handout, source
+from grader.instructor import layout, notebook_handout, source
 
 #: Every file of the handout comes from one of these patterns (relative to the instructor's tree).
 #: Top-level and feedback modules are named one by one: a new module is a decision (the tests
@@ -125,7 +125,7 @@ def _write_generated(folder: Path, *, workflow: bool, has_guide: bool, notebooks
     course = load_course()
     if notebooks:
         for exercise in course.exercises:
-            stub = source.ROOT / "exercises" / exercise.filename
+            stub = layout.stubs() / exercise.filename
             text = notebook_handout.exercise_notebook(exercise, stub)
             (folder / "exercises" / f"{exercise.module}.ipynb").write_text(text, encoding="utf-8")
     suffix = ".ipynb" if notebooks else ".py"

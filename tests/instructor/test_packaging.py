@@ -127,6 +127,10 @@ def test_installed_from_the_wheel_it_finds_its_solutions_and_grades(
     assert run.returncode == 0, run.stderr
     assert (handout / "exercises" / "sgd.py").read_bytes() == (stubs / "sgd.py").read_bytes()
     assert not (handout / "solutions").exists()
+    run = subprocess.run([grade, "release", world_readable_tmp / "notebooks", "--notebooks"],
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert (world_readable_tmp / "notebooks" / "exercises" / "sgd.ipynb").is_file()
 
     bundle = world_readable_tmp / "autograder.zip"
     run = subprocess.run([grade, "gradescope", bundle], capture_output=True, text=True,
