@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+from grader import private
 from grader.course import load_course
 from grader.instructor import layout, notebook_handout, source
 
@@ -25,7 +26,8 @@ from grader.instructor import layout, notebook_handout, source
 #: Top-level and feedback modules are named one by one: a new module is a decision (the tests
 #: fail until it is listed here or in INSTRUCTOR_ONLY).
 GRADER_MODULES = (
-    "__init__ __main__ cli course datasets defaults formats plugin report runner submission summary"
+    "__init__ __main__ cli course datasets defaults formats plugin private report runner "
+    "submission summary"
 )
 FEEDBACK_MODULES = "__init__ diagnoses mistakes hints watch plot"
 HANDOUT_FILES = (
@@ -45,12 +47,7 @@ HANDOUT_FILES = (
     "docs/student-guide.md",
 )
 #: What the handout must never hold, nor anything made from it: the answers and the scoring.
-INSTRUCTOR_ONLY = (
-    "solutions/**/*",
-    "grader/suites/hidden/**/*",
-    "grader/instructor/**/*",
-    "grader/feedback/variants.py",  # a working copy of the descents, with mistakes put in
-)
+INSTRUCTOR_ONLY = private.source_patterns()
 #: Top-level packages a handout module may import from itself.
 OWN_PACKAGES = ("grader", "exercises")
 TEMPLATES = Path(__file__).with_name("templates")

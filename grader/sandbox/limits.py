@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from grader import private
 from grader.sandbox import proctree
 
 LINUX = sys.platform == "linux"
@@ -61,9 +62,9 @@ def worker_limits(*, memory_mb: int, timeout: float) -> dict[str, int]:
 PRIVATE_USER = "private"
 #: What `PRIVATE_USER` falls back to where no unused uid can be had (a rootless container).
 FALLBACK_USER = "nobody"
-#: Top-level modules a submission may never import, whatever their origin: the grader's own
-#: packages, the instructor's, and the test runner (see grader/sandbox/worker/imports.py).
-REFUSED_IMPORTS = ("grader", "solutions", "exercises", "pytest", "_pytest", "pytest_jsonreport")
+#: Top-level modules a submission may never import, whatever their origin (grader/private.py;
+#: the worker's guard is grader/sandbox/worker/imports.py).
+REFUSED_IMPORTS = private.NOT_FOR_SUBMISSIONS
 
 
 #: A folder the worker may create and write files in, but not read or list: for harnesses
@@ -262,9 +263,9 @@ def _prctl(option: int, value: int) -> None:
 
 
 #: Instructor-only packages (see INSTRUCTOR_ONLY in grader/instructor/release.py).
-PROTECTED_PACKAGES = ("solutions", "grader.solutions", "grader.suites", "grader.instructor")
+PROTECTED_PACKAGES = private.PACKAGES
 #: Instructor-only modules inside packages the handout ships: a working copy of the descents.
-PROTECTED_MODULES = ("grader.feedback.variants",)
+PROTECTED_MODULES = private.MODULES
 
 
 def protected_folders() -> list[Path]:
