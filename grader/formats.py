@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from grader.defaults import GRADESCOPE_VISIBILITY
 from grader.report import Report, Status, TestResult, points
+from grader.text import visible
 
 Format = Literal["native", "gradescope", "classroom"]
 FORMATS: tuple[Format, ...] = ("native", "gradescope", "classroom")
@@ -41,6 +42,8 @@ def gradescope(
     for number, row in enumerate(rows, start=1):
         row.setdefault("number", str(number))
         row["visibility"] = visibility
+        # Names and feedback quote the submission: shown as text, never acting on a viewer.
+        row["name"], row["output"] = visible(row["name"]), visible(row.get("output", ""))
     return {
         "score": report.score,
         "execution_time": round(report.seconds, 3),
@@ -130,9 +133,9 @@ def classroom(report: Report) -> dict[str, Any]:
     for exercise in report.exercises:
         for test in exercise.tests:
             tests.append({
-                "name": f"{exercise.name}.{test.name}",
+                "name": visible(f"{exercise.name}.{test.name}"),
                 "status": "pass" if test.status is Status.PASSED else "fail",
-                "message": test.feedback,
+                "message": visible(test.feedback),
                 "line_no": 0,
                 "execution_time": f"{round(test.seconds * 1000)}ms",
             })  # fmt: skip

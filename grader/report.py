@@ -10,6 +10,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from grader.text import visible
+
 #: Bump when a field changes meaning or disappears; adding optional fields keeps the version.
 SCHEMA_VERSION = 2
 SCHEMA_FILE = Path(__file__).with_name("schema") / "report.schema.json"
@@ -85,8 +87,12 @@ class Report:
         return 100.0 * self.score / self.max_score if self.max_score else 0.0
 
     def as_json(self) -> dict[str, Any]:
-        """The native JSON report (validated by `schema/report.schema.json`)."""
-        data = asdict(self)
+        """The native JSON report (validated by `schema/report.schema.json`).
+
+        Text keeps what the submission made of it, except lone surrogates (an exception message
+        can hold one), which are written as their escape: the document is always valid UTF-8.
+        """
+        data = self.well_formed(asdict(self))
         for exercise in data["exercises"]:
             if exercise["notebook"] is None:
                 del exercise["notebook"]
@@ -94,6 +100,17 @@ class Report:
                 test["status"] = Status(test["status"]).value
         # Put the version first: it is what a reader checks before anything else.
         return {"schema_version": data.pop("schema_version"), **data}
+
+    @staticmethod
+    def well_formed(node: Any) -> Any:
+        """A JSON tree whose strings hold no lone surrogate (written as their escape)."""
+        if isinstance(node, str):
+            return visible(node, controls=False)
+        if isinstance(node, dict):
+            return {key: Report.well_formed(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [Report.well_formed(value) for value in node]
+        return node
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Report:

@@ -72,6 +72,7 @@ def grade_submission(
     fork_server: Any = False,
     only: tuple[str, ...] = (),
     early: Callable[[Report], None] | None = None,
+    checkpoint: Callable[[ExerciseResult, dict], None] | None = None,
 ) -> Report:
     """Grade the submission folder against `suite` and return the report.
 
@@ -79,7 +80,9 @@ def grade_submission(
     watch` re-grades what a save changed); empty: all of them. `fork_server` is the Sandbox's
     (False, True, or a `Zygote` that stays warm). `early(report)`, if given, gets the finished
     report before the workers are ended and the private copy removed (`grade watch` draws its
-    view then: the clean-up is not part of what a student waits for).
+    view then: the clean-up is not part of what a student waits for). `checkpoint`, if given,
+    gets each exercise's result as soon as its last test has finished, with the sandbox's
+    `confinement` as known then (`grade batch` keeps them if it stops the grading).
 
     Whatever the submission does, this returns a complete report: what the submission broke
     scores zero with a message, and everything else is graded normally. The report is built
@@ -103,6 +106,7 @@ def grade_submission(
             suite=suite,
             name=Path(submission).resolve().name,
             only=only,
+            checkpoint=checkpoint,
         )
         notebooks.annotate(report, found_notebooks)
         if early is not None:
@@ -111,7 +115,13 @@ def grade_submission(
 
 
 def run_suite(
-    sandbox: Any, *, tests_dir: Path, suite: Suite, name: str, only: tuple[str, ...] = ()
+    sandbox: Any,
+    *,
+    tests_dir: Path,
+    suite: Suite,
+    name: str,
+    only: tuple[str, ...] = (),
+    checkpoint: Callable[[ExerciseResult, dict], None] | None = None,
 ) -> Report:
     """Run the suite in `tests_dir` against whatever `sandbox.call` runs, and build the report.
 
@@ -128,7 +138,10 @@ def run_suite(
     plugin = GraderPlugin(sandbox, course)
     json_report = JSONReport()
     targets = [tests_dir / f"test_{module}.py" for module in only] or [tests_dir]
-    run_pytest(targets, [plugin, json_report])
+    plugins: list[object] = [plugin, json_report]
+    if checkpoint is not None:
+        plugins.append(_Checkpoints(course, plugin, checkpoint, sandbox))
+    run_pytest(targets, plugins)
     score, exercises, grader_errors, note = _build_report(
         course, plugin, json_report.report or {}, only=only
     )
@@ -187,6 +200,37 @@ def run_pytest(tests_dir: Path | list[Path], plugins: list[object], *extra: str)
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+class _Checkpoints:
+    """A pytest plugin handing over each exercise's result once its last test has finished, so
+    that a grading stopped later (`grade batch --wall-limit`) keeps what was already graded."""
+
+    def __init__(
+        self,
+        course: Course,
+        plugin: GraderPlugin,
+        handover: Callable[[ExerciseResult, dict], None],
+        sandbox: Any,
+    ) -> None:
+        self.course, self.plugin, self.handover = course, plugin, handover
+        self.sandbox = sandbox
+        self.finished: set[str] = set()
+        self.handed: set[str] = set()
+
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        self.finished.add(nodeid)
+        for exercise in self.course.exercises:
+            mine = [n for n, o in self.plugin.outcomes.items() if o.exercise == exercise.module]
+            if exercise.module in self.handed or not mine or not self.finished.issuperset(mine):
+                continue
+            self.handed.add(exercise.module)
+            # Only this exercise's outcomes are read, every one of them finished.
+            ran = {"tests": [{"nodeid": n} for n in mine]}
+            _, (result,), _, _ = _build_report(
+                self.course, self.plugin, ran, only=(exercise.module,)
+            )
+            self.handover(result, getattr(self.sandbox, "confinement", None) or {})
 
 
 def _build_report(

@@ -1,4 +1,9 @@
-"""The human summary printed after grading: a table per exercise, what failed and why, the total."""
+"""The human summary printed after grading: a table per exercise, what failed and why, the total.
+
+Every piece of text the submission could have made (its folder's name, exception messages in
+feedback) goes through `grader.text.visible` before it is styled, so nothing it holds can act on
+the terminal.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ import textwrap
 
 import click
 
+from grader import causes
 from grader.report import Report, Status, points
 from grader.sandbox.confinement import summary_line
+from grader.text import visible
 
 _MARK = {
     Status.PASSED: ("PASS", "green"),
@@ -20,7 +27,9 @@ _MARK = {
 def summary(report: Report, *, verbose: bool = False) -> str:
     """The summary as text (styled; click strips the styles when not on a terminal)."""
     lines = [
-        click.style(f"Grading {report.submission}/ with the {report.suite} suite", bold=True),
+        click.style(
+            f"Grading {visible(report.submission)}/ with the {report.suite} suite", bold=True
+        ),
         "",
     ]
     for exercise in report.exercises:
@@ -43,7 +52,7 @@ def summary(report: Report, *, verbose: bool = False) -> str:
                 exercise.notebook["note"], width=96, initial_indent="  ", subsequent_indent="    "
             )
     failing = [(e, t) for e in report.exercises for t in e.tests if t.status is not Status.PASSED]
-    unwritten = _unwritten(report)
+    unwritten = causes.unwritten(report)
     if unwritten:
         lines += [
             "",
@@ -52,12 +61,12 @@ def summary(report: Report, *, verbose: bool = False) -> str:
         for exercise, functions in unwritten.items():
             lines.append(f"  {exercise}: {', '.join(functions)}")
         failing = [(e, t) for e, t in failing if t.function not in unwritten.get(e.name, ())]
-    whole = _failed_as_a_whole(report)
+    whole = causes.failed_as_a_whole(report)
     if whole:
         lines += ["", click.style("Exercises that could not run at all", bold=True)]
         for exercise, feedback in whole.items():
             lines.append(f"  {click.style('ERROR', fg='red')} {exercise}")
-            lines += [f"      {line}" for line in feedback.splitlines()]
+            lines += [f"      {line}" for line in visible(feedback).split("\n")]
         failing = [(e, t) for e, t in failing if e.name not in whole]
     if failing:
         lines += ["", click.style("What to look at", bold=True)]
@@ -68,8 +77,10 @@ def summary(report: Report, *, verbose: bool = False) -> str:
                 continue
             shown.add(key)
             word, colour = _MARK[test.status]
-            lines.append(f"  {click.style(word, fg=colour)} {exercise.name}.{test.name}")
-            for line in test.feedback.splitlines() or [""]:
+            lines.append(f"  {click.style(word, fg=colour)} {exercise.name}.{visible(test.name)}")
+            # Split on newlines only: str.splitlines would also break at \r, \x1c or \u2028,
+            # letting a message start a line of its own ("Total: 25 / 25").
+            for line in visible(test.feedback).split("\n"):
                 lines.append(f"      {line}")
             more = sum(1 for e, t in failing if (e.name, t.function) == key) - 1
             if more and not verbose:
@@ -119,31 +130,3 @@ def confinement_notes(found: dict) -> list[str]:
             "`chmod -R go+rX PATH` undoes it; it happens only the first time."
         )
     return notes
-
-
-def _unwritten(report: Report) -> dict[str, list[str]]:
-    """Functions every test of which stopped on NotImplementedError: the stub is untouched."""
-    found: dict[str, list[str]] = {}
-    for exercise in report.exercises:
-        for function in dict.fromkeys(t.function for t in exercise.tests):
-            tests = [t for t in exercise.tests if t.function == function]
-            if all(t.status is Status.ERROR and "NotImplementedError" in t.feedback for t in tests):
-                found.setdefault(exercise.name, []).append(function)
-    return found
-
-
-def _failed_as_a_whole(report: Report) -> dict[str, str]:
-    """Exercises every test of which failed with one and the same message: a module that is
-    missing or does not import. Said once, instead of once per function."""
-    found = {}
-    for exercise in report.exercises:
-        messages = {t.feedback for t in exercise.tests if t.status is Status.ERROR}
-        if (
-            exercise.tests
-            and len(messages) == 1
-            and all(t.status is Status.ERROR for t in exercise.tests)
-        ):
-            message = messages.pop()
-            if "NotImplementedError" not in message:
-                found[exercise.name] = message
-    return found

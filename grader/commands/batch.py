@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -14,6 +15,8 @@ from grader.commands.common import (
     timeout_option,
     writing,
 )
+from grader.report import points
+from grader.text import visible
 
 # The batch machinery (grader.instructor, absent from the student handout) is imported when the
 # verb runs: every other `grade` starts its sandbox sooner for not loading it.
@@ -61,18 +64,20 @@ def batch(directory, output, jobs, suite, timeout, wall_limit) -> None:
     graded (same content, suite and limits) is kept, the rest is graded.
     """
     instructor_only("batch")
-    from grader.instructor.batch import BatchError, grade_batch
+    from grader.instructor.batch import BatchError, NothingToGrade, grade_batch
 
     if output.resolve() == directory.resolve():
         raise click.UsageError(
             "-o must be another folder than DIRECTORY (e.g. -o graded): the reports would "
             "mix with the submissions."
         )
-    bar = _Bar()
+    bar = _Bar() if sys.stdout.isatty() else _Lines()
     try:
         with writing("the batch's output"):
             result = grade_batch(directory, output, jobs=jobs, suite=suite, timeout=timeout,
                                  wall_limit=wall_limit, progress=bar)  # fmt: skip
+    except NothingToGrade as problem:
+        raise click.UsageError(str(problem)) from None
     except BatchError as problem:
         raise click.ClickException(str(problem)) from None
     except KeyboardInterrupt:
@@ -88,22 +93,42 @@ def batch(directory, output, jobs, suite, timeout, wall_limit) -> None:
     click.echo(result.summary_text)
     unusual = [r for r in result.rows if r["status"] != "graded"]
     for row in unusual:
-        click.echo(f"  {row['id']}: {row['status']}" + (f" ({row['note']})" if row["note"] else ""))
+        click.echo(f"  {_row(row)}")
     click.echo(
-        f"Graded {result.graded}, kept {result.skipped} already graded. "
+        f"Graded {result.graded}, kept {result.kept} already graded. "
         f"Gradebook: {result.gradebook}  Summary: {result.summary}"
     )
 
 
+def _row(row: dict) -> str:
+    """`id: status (note)`, every part made visible (ids and notes come from submissions)."""
+    note = f" ({visible(row['note'])})" if row["note"] else ""
+    return f"{visible(row['id'])}: {row['status']}{note}"
+
+
+def _said_skipped(skipped: list[tuple[str, str]]) -> None:
+    """Say which entries of the class folder are not graded, and why (hidden ones counted)."""
+    hidden = [name for name, _ in skipped if name.startswith(".")]
+    for name, why in skipped:
+        if not name.startswith("."):
+            click.echo(f"Not graded: {visible(name)}: {why}.")
+    if hidden:
+        names = ", ".join(visible(n) for n in hidden[:3]) + (", ..." if len(hidden) > 3 else "")
+        click.echo(
+            f"Not graded: {len(hidden)} hidden entr{'ies' if len(hidden) > 1 else 'y'} ({names})."
+        )
+
+
 class _Bar:
     """click's progress bar, opened once the batch knows how much there is to do (a
-    `grader.instructor.batch.Progress`)."""
+    `grader.instructor.batch.Progress`), for a terminal."""
 
     def __init__(self) -> None:
         self.bar = None
         self.count = 0
 
-    def start(self, *, total: int, done: int) -> None:
+    def start(self, *, total: int, done: int, skipped: list[tuple[str, str]]) -> None:
+        _said_skipped(skipped)
         if done:
             click.echo(f"{total} submissions, {done} already graded: grading {total - done}.")
         self.bar = click.progressbar(
@@ -113,9 +138,39 @@ class _Bar:
 
     def advance(self, outcome) -> None:
         self.count += 1
-        self.bar.update(1, outcome.submission.id)
+        self.bar.update(1, visible(outcome.submission.id))
 
     def finish(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+class _Lines:
+    """Without a terminal (a CI log, a file): one line per submission as it is graded."""
+
+    def __init__(self) -> None:
+        self.count = self.total = 0
+
+    def start(self, *, total: int, done: int, skipped: list[tuple[str, str]]) -> None:
+        _said_skipped(skipped)
+        self.total = total - done
+        kept = f" ({done} already graded, kept)" if done else ""
+        click.echo(f"Grading {self.total} of {total} submissions{kept}.")
+
+    def advance(self, outcome) -> None:
+        self.count += 1
+        note = f" ({visible(outcome.note.splitlines()[0])})" if outcome.note else ""
+        click.echo(
+            f"[{self.count}/{self.total}] {visible(outcome.submission.id)}: {outcome.status}, "
+            f"{_total(outcome.report)} in {outcome.seconds:.1f} s{note}"
+        )
+
+    def finish(self) -> None:
+        pass
+
+
+def _total(report: dict | None) -> str:
+    if not report:
+        return "no score"
+    return f"{points(report['score'])} / {points(report['max_score'])}"

@@ -3,7 +3,9 @@
 A zip is untrusted data. Each member is checked before anything is written: its name must be a
 plain relative path (no absolute path, drive, `..` or backslash tricks), it must be a regular
 file or folder (no symlink, no device), not encrypted, and the sizes must stay under caps that
-are counted on the bytes actually decompressed, not on what the header claims.
+are counted on the bytes actually decompressed, not on what the header claims. Every way a zip
+can fail to unpack (a name too long for the file system, a broken member) is a `ZipRejected`
+with the reason, never an error of the grader.
 """
 
 from __future__ import annotations
@@ -13,9 +15,17 @@ import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from grader.sandbox import workdir
+
 MAX_MEMBERS = 500
 MAX_TOTAL_BYTES = 20 << 20
 MAX_FILE_BYTES = 5 << 20
+#: The zip file itself; a bigger one cannot unpack to less than MAX_TOTAL_BYTES but by tricks.
+MAX_ARCHIVE_BYTES = 2 * MAX_TOTAL_BYTES
+#: A file name, a path's depth and its length, as the sandbox's copy accepts them.
+MAX_NAME_BYTES = 255
+MAX_DEPTH = workdir.MAX_DEPTH
+MAX_PATH = workdir.MAX_PATH
 _CHUNK = 1 << 16
 
 
@@ -30,12 +40,27 @@ def extract_zip(archive: Path, destination: Path) -> list[str]:
     `destination` (the caller discards it).
     """
     try:
-        zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        # Opened without following a link or waiting on a pipe put in the zip's place.
+        fd = os.open(archive, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as e:
+        raise ZipRejected(f"cannot be opened ({e.strerror})") from None
+    file = os.fdopen(fd, "rb")
+    try:
+        size = os.fstat(fd).st_size
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ZipRejected("not a regular file")
+        if size > MAX_ARCHIVE_BYTES:
+            raise ZipRejected(f"{size >> 20} MiB; at most {MAX_ARCHIVE_BYTES >> 20} MiB accepted")
+        zf = zipfile.ZipFile(file)
+    except ZipRejected:
+        file.close()
+        raise
+    except Exception as e:  # zipfile's parser on untrusted bytes (see _copy_member)
+        file.close()
         raise ZipRejected(f"not a readable zip file ({e})") from None
     written: list[str] = []
     total = 0
-    with zf:
+    with file, zf:
         members = zf.infolist()
         if len(members) > MAX_MEMBERS:
             raise ZipRejected(f"{len(members)} entries; at most {MAX_MEMBERS} are accepted")
@@ -54,8 +79,8 @@ def extract_zip(archive: Path, destination: Path) -> list[str]:
                     target.mkdir(parents=True, exist_ok=True)
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
-            except OSError:
-                raise ZipRejected(f"{info.filename!r} clashes with another entry") from None
+            except OSError as e:
+                raise ZipRejected(f"{info.filename!r} cannot be made ({e.strerror})") from None
             total += _copy_member(zf, info, target, budget=MAX_TOTAL_BYTES - total)
             written.append("/".join(parts))
     return written
@@ -68,6 +93,10 @@ def _safe_parts(name: str) -> tuple[str, ...] | None:
     parts = tuple(p for p in PurePosixPath(name).parts if p not in ("", "."))
     if ".." in parts:
         raise ZipRejected(f"{name!r} points outside the submission")
+    if any(len(p.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES for p in parts) or (
+        len(parts) > MAX_DEPTH or len(name) > MAX_PATH
+    ):
+        raise ZipRejected(f"{name[:60]!r}... is a name too long or too deep for a submission")
     if not parts or parts[0] == "__MACOSX" or parts[-1] == ".DS_Store":
         return None
     return parts
@@ -80,6 +109,8 @@ def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, *, bu
         fd = os.open(target, flags, 0o644)
     except FileExistsError:
         raise ZipRejected(f"{info.filename!r} appears twice") from None
+    except OSError as e:
+        raise ZipRejected(f"{info.filename!r} cannot be written ({e.strerror})") from None
     size = 0
     try:
         with os.fdopen(fd, "wb") as out, zf.open(info) as member:
@@ -91,8 +122,9 @@ def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, *, bu
                         f"({MAX_FILE_BYTES >> 20} MiB a file, {MAX_TOTAL_BYTES >> 20} MiB in all)"
                     )
                 out.write(chunk)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as e:
-        raise ZipRejected(f"{info.filename!r} cannot be read ({e})") from None
-    except RuntimeError as e:  # zipfile's "password required" and friends
-        raise ZipRejected(f"{info.filename!r} cannot be read ({e})") from None
+    except ZipRejected:
+        raise
+    except Exception as e:  # zipfile and zlib on untrusted bytes: BadZipFile, zlib.error, a
+        # UnicodeDecodeError of a local header's name, "password required"... all the zip's fault
+        raise ZipRejected(f"{info.filename!r} cannot be read ({type(e).__name__}: {e})") from None
     return size

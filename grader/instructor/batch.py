@@ -17,9 +17,11 @@ limits is not graded again, so an interrupted batch resumes where it stopped.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import queue
+import secrets
 import select
 import signal
 import subprocess
@@ -35,16 +37,28 @@ import grader
 from grader import defaults
 from grader.course import load_course
 from grader.instructor.gradebook import write_gradebook
-from grader.instructor.submissions import Submission, content_digest, find_submissions
+from grader.instructor.submissions import (
+    Submission,
+    content_digest,
+    find_submissions,
+    module_files,
+)
 from grader.report import ExerciseResult, Report, Status, TestResult, write_json_atomically
 from grader.sandbox import proctree, scratch
+from grader.text import visible
 
 #: How many times a submission is retried when its grading process dies (not on timeouts).
 RETRIES = 1
+#: How long a grading process may take to import and rehearse the suite before it serves.
+WARM_UP = 300.0
 
 
 class BatchError(Exception):
     """The batch cannot start (no suite, unreadable folder); said to the instructor as is."""
+
+
+class NothingToGrade(BatchError):
+    """DIR holds no submission, or is one student's folder: the instructor typed the wrong path."""
 
 
 @dataclass
@@ -62,8 +76,9 @@ class Outcome:
 class Progress:
     """What a batch tells its caller as it goes (the CLI draws a progress bar from it)."""
 
-    def start(self, *, total: int, done: int) -> None:
-        """`total` submissions found, of which `done` are already graded and skipped."""
+    def start(self, *, total: int, done: int, skipped: list[tuple[str, str]]) -> None:
+        """`total` submissions found, of which `done` are already graded and kept; `skipped`
+        the other entries of the class folder, each with why it is no submission."""
 
     def advance(self, outcome: Outcome) -> None:
         """One more submission graded."""
@@ -75,7 +90,7 @@ class BatchResult:
 
     rows: list[dict[str, Any]]
     graded: int
-    skipped: int
+    kept: int
     gradebook: Path
     summary: Path
     summary_text: str
@@ -106,14 +121,18 @@ def grade_batch(
     progress = progress or Progress()
     output = Path(output)
     try:
-        submissions = find_submissions(Path(source), exclude=(output,))
+        found = find_submissions(Path(source), exclude=(output,))
     except OSError as e:
-        raise BatchError(f"cannot list {source}: {e}") from None
+        raise BatchError(f"cannot list {source}: {e.strerror}") from None
+    _check_is_a_class(Path(source), found)
+    submissions = found.submissions
     (output / "reports").mkdir(parents=True, exist_ok=True)
     (output / ".batch").mkdir(exist_ok=True)
     digests = {s.id: content_digest(s.path) for s in submissions}
     pending = [s for s in submissions if not _is_done(output, s, digests[s.id], key, wall_limit)]
-    progress.start(total=len(submissions), done=len(submissions) - len(pending))
+    progress.start(
+        total=len(submissions), done=len(submissions) - len(pending), skipped=found.skipped
+    )
     for outcome in _run(pending, jobs=jobs or os.cpu_count() or 1, suite=suite, timeout=timeout,
                         wall_limit=wall_limit, log=output / ".batch" / "graders.log"):  # fmt: skip
         _record(output, outcome, digests[outcome.submission.id], key, wall_limit)
@@ -124,6 +143,24 @@ def grade_batch(
     return BatchResult(
         rows, len(pending), len(submissions) - len(pending), gradebook, summary, text
     )
+
+
+def _check_is_a_class(source: Path, found) -> None:
+    """NothingToGrade unless `source` looks like a class folder (one entry per student)."""
+    own = module_files(source) or module_files(source / "exercises")
+    if own:
+        raise NothingToGrade(
+            f"{str(source)!r} holds {', '.join(own)}: it looks like one student's submission. "
+            f"`grade {source}` grades it; `grade batch` takes the folder that holds one "
+            "folder or .zip per student."
+        )
+    if not found.submissions:
+        seen = ", ".join(f"{visible(name)} ({why})" for name, why in found.skipped[:5])
+        more = f" and {len(found.skipped) - 5} more" if len(found.skipped) > 5 else ""
+        raise NothingToGrade(
+            f"{str(source)!r} holds no submission (a folder or a .zip per student)"
+            + (f"; it holds {seen}{more}." if seen else ": it is empty.")
+        )
 
 
 # -- resuming -------------------------------------------------------------------------------
@@ -151,7 +188,7 @@ def _is_done(
     # is graded again if the limit grew.
     if state.get("status") == "timeout":
         return wall_limit <= state.get("wall_limit", 0)
-    return state.get("status") in ("graded", "zip rejected")
+    return state.get("status") in ("graded", "zip rejected", "folder rejected")
 
 
 def _record(output: Path, outcome: Outcome, digest: str, key: dict, wall_limit: float) -> None:
@@ -187,8 +224,8 @@ def _run(pending: list[Submission], *, jobs: int, suite: str, timeout: float, wa
     done: queue.Queue = queue.Queue()
     stop = threading.Event()
     graders = [
-        GradingProcess(suite=suite, timeout=timeout, log=log)
-        for _ in range(min(jobs, len(pending)))
+        GradingProcess(suite=suite, timeout=timeout, log=log, slot=slot)
+        for slot in range(min(jobs, len(pending)))
     ]
 
     def feed(process: GradingProcess) -> None:
@@ -237,13 +274,16 @@ def _grade_with_retries(
 class GradingProcess:
     """One grading process, started on demand, replaced when it dies or hangs."""
 
-    def __init__(self, *, suite: str, timeout: float, log: Path) -> None:
+    def __init__(self, *, suite: str, timeout: float, log: Path, slot: int = 0) -> None:
         self.suite, self.timeout, self.log = suite, timeout, log
+        self.checkpoint = log.parent / "checkpoints" / f"slot-{slot}.json"
+        self.checkpoint.parent.mkdir(exist_ok=True)
         self.proc: subprocess.Popen | None = None
         self.lock = threading.Lock()
         self.stopped = False
 
-    def _start(self) -> subprocess.Popen:
+    def _start(self) -> subprocess.Popen | None:
+        """A new grading process once it is ready; None if it died or hung in its warm-up."""
         with self.lock, open(self.log, "ab") as log:
             if self.stopped:
                 raise BatchError("the batch is stopping")
@@ -256,16 +296,27 @@ class GradingProcess:
                 # Its own session: Ctrl-C at the terminal reaches the batch, which stops it.
                 start_new_session=True,
             )  # fmt: skip
-            return self.proc
+            proc = self.proc
+        # Warm-up (imports, the suite's rehearsal) is not the submission's time: wait for it.
+        line = _read_line(proc.stdout.fileno(), deadline=time.monotonic() + WARM_UP)
+        if line != b'{"ready": true}\n':
+            self.kill()
+            return None
+        return proc
 
     def grade(self, submission: Submission, *, wall_limit: float) -> Outcome:
         """Grade one submission; past `wall_limit` seconds kill everything and say so."""
         if self.proc is None or self.proc.poll() is not None:
             self.close()
-            self._start()
+            if self._start() is None:  # a crash like any other: retried, then recorded
+                note = f"the grading process did not start (see {self.log})"
+                return Outcome(submission, None, "grader crashed", note)
         proc = self.proc
         started = time.monotonic()
-        request = json.dumps({"id": submission.id, "path": str(submission.path.resolve())})
+        self.checkpoint.unlink(missing_ok=True)
+        key = secrets.token_hex(16)  # only this process and the grading process know it
+        request = json.dumps({"id": submission.id, "path": str(submission.path.resolve()),
+                              "checkpoint": str(self.checkpoint), "key": key})  # fmt: skip
         try:
             proc.stdin.write(request.encode() + b"\n")
             proc.stdin.flush()
@@ -276,7 +327,9 @@ class GradingProcess:
         if line is None:
             self.kill()
             note = f"grading took longer than the batch's limit of {wall_limit:g} s and was stopped"
-            return Outcome(submission, None, "timeout", note, seconds)
+            report = stopped_report(submission.id, suite=self.suite, note=note,
+                                    checkpoint=self.checkpoint, key=key)  # fmt: skip
+            return Outcome(submission, report.as_json(), "timeout", note, seconds)
         try:
             answer = json.loads(line)
             if answer.get("id") != submission.id:  # an answer out of turn: nothing is trusted
@@ -294,7 +347,8 @@ class GradingProcess:
         if report is None:
             return Outcome(submission, None, "grader error", answer.get("error", ""), seconds, rss)
         note = answer.get("note", "")
-        status = "zip rejected" if note.startswith("zip rejected") else "graded"
+        rejected = note.split(":", 1)[0]
+        status = rejected if rejected in ("zip rejected", "folder rejected") else "graded"
         return Outcome(submission, report, status, note, seconds, rss)
 
     def close(self) -> None:
@@ -364,11 +418,64 @@ def _read_line(fd: int, *, deadline: float) -> bytes | None:
 # -- reports of submissions that could not be graded -----------------------------------------
 
 
-def unscored_report(submission_id: str, *, suite: str, status: str, detail: str) -> Report:
-    """A complete, valid report scoring zero, for a submission whose grading did not finish.
+def checkpoint_mac(submission_id: str, document: dict, key: str) -> str:
+    """What vouches that a checkpoint (its exercises and confinement) was written by the grading
+    process given `key`."""
+    vouched = [submission_id, document.get("exercises"), document.get("confinement")]
+    text = json.dumps(vouched, sort_keys=True, allow_nan=False)
+    return hmac.new(key.encode(), text.encode("utf-8", "surrogatepass"), "sha256").hexdigest()
 
-    `status` "timeout" blames the wall-clock limit (every test `timeout`); anything else is the
-    grader's own failure (every test `error`, flagged as a grader error).
+
+def stopped_report(
+    submission_id: str, *, suite: str, note: str, checkpoint: Path, key: str
+) -> Report:
+    """The report of a grading stopped at the wall-clock limit: the exercises it finished (from
+    its checkpoint file) keep their results, the others score zero as timed out.
+
+    The checkpoint counts only with the MAC of the request's `key`, which the submission's
+    worker never sees: a file it forged (as a normal user it may write where we do) is ignored.
+    """
+    try:
+        document = json.loads(checkpoint.read_text(encoding="utf-8"))
+        mac = checkpoint_mac(submission_id, document, key)
+        if not hmac.compare_digest(str(document.get("mac")), mac):
+            raise ValueError("a checkpoint not vouched for")
+        finished = [_exercise(e) for e in document["exercises"]]
+        confinement = dict(document["confinement"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        finished = []  # nothing was finished (or nothing readable): every exercise timed out
+        confinement = {}
+    report = unscored_report(submission_id, suite=suite, status="timeout", detail=note,
+                             finished=finished)  # fmt: skip
+    report.confinement = confinement or report.confinement
+    return report
+
+
+def _exercise(data: dict) -> ExerciseResult:
+    """An ExerciseResult from its JSON, checked against the course (ValueError if it differs)."""
+    tests = [TestResult(**{**t, "status": Status(t["status"])}) for t in data["tests"]]
+    result = ExerciseResult(**{**data, "tests": tests})
+    course = {e.module: e for e in load_course().exercises}
+    if result.name not in course or result.max_score != course[result.name].max_score:
+        raise ValueError(f"exercise {result.name!r} is not the course's")
+    if abs(sum(t.score for t in tests) - result.score) > 1e-6:
+        raise ValueError(f"exercise {result.name!r}: the scores do not add up")
+    return result
+
+
+def unscored_report(
+    submission_id: str,
+    *,
+    suite: str,
+    status: str,
+    detail: str,
+    finished: list[ExerciseResult] = (),
+) -> Report:
+    """A complete, valid report for a submission whose grading did not finish.
+
+    The `finished` exercises keep their results; every other test scores zero: `status`
+    "timeout" blames the wall-clock limit (`timeout`); anything else is the grader's own
+    failure (`error`, flagged as a grader error).
     """
     from grader.runner import suite_digest
 
@@ -376,8 +483,8 @@ def unscored_report(submission_id: str, *, suite: str, status: str, detail: str)
     timed_out = status == "timeout"
     if timed_out:
         feedback = (
-            "Grading your submission as a whole took too long, so it was stopped before any "
-            "score was given. Look for code that runs for a very long time or never ends, "
+            "Grading your submission as a whole took too long, so it was stopped before this "
+            "exercise was scored. Look for code that runs for a very long time or never ends, "
             "then submit again."
         )
     else:
@@ -385,8 +492,10 @@ def unscored_report(submission_id: str, *, suite: str, status: str, detail: str)
             "The grader could not grade your submission, and it is not your fault. Your "
             "instructor has been told; please ask them about it."
         )
+    kept = {e.name: e for e in finished}
     exercises = [
-        ExerciseResult(
+        kept.get(exercise.module)
+        or ExerciseResult(
             name=exercise.module,
             title=exercise.title,
             score=0.0,
@@ -411,10 +520,18 @@ def unscored_report(submission_id: str, *, suite: str, status: str, detail: str)
         suite_digest=suite_digest(suite),
         grader_version=grader.__version__,
         submission=submission_id,
-        score=0.0,
+        score=round(sum(e.score for e in exercises), 6),
         max_score=course.max_score,
         exercises=exercises,
         started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         seconds=0.0,
         grader_errors=[f"grade batch: {status}: {detail}".rstrip(": ")],
+        confinement=_not_known(),
     )
+
+
+def _not_known() -> dict[str, Any]:
+    """The `confinement` of a report whose grading ended before its sandbox said what held."""
+    portable = os.environ.get("GRADE_SANDBOX") == "portable" or not sys.platform.startswith("linux")
+    gap = "not known: the grading ended before its sandbox reported what held"
+    return {"mode": "portable" if portable else "linux", "filesystem": None, "missing": [gap]}

@@ -1,7 +1,9 @@
 """The gradebook of a batch (CSV, one row per submission) and the class summary (Markdown).
 
 Both are rebuilt from the reports on disk, so they always describe every submission of the
-class folder, whether it was graded in this run or an earlier, interrupted one.
+class folder, whether it was graded in this run or an earlier, interrupted one. Ids are folder
+names a student may have chosen, and notes quote what a submission did: both go through
+`grader.text.visible` (a name that is not UTF-8 is written as its escapes, never a crash).
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from grader.causes import Cause, broken_note, causes
 from grader.course import load_course
 from grader.report import Report, Status
+from grader.text import visible
 
 #: Buckets of the per-exercise distribution, as fractions of the exercise's points.
 BUCKETS = (("0", 0.0, 0.0), ("1-49%", 0.0, 0.5), ("50-99%", 0.5, 1.0), ("100%", 1.0, 1.0))
@@ -49,7 +53,7 @@ def write_gradebook(
             **{m: scores.get(m, "") for m in modules},
             "status": state.get("status", "missing" if report is None else "graded"),
             "suite": report.suite if report else suite,
-            "note": state.get("note", "").splitlines()[0] if state.get("note") else "",
+            "note": _note(state, report),
         })  # fmt: skip
     gradebook = output / "gradebook.csv"
     text = io.StringIO()
@@ -62,6 +66,13 @@ def write_gradebook(
     markdown = class_summary(reports, rows, suite=suite)
     _write_text(summary, markdown)
     return gradebook, summary, markdown, rows
+
+
+def _note(state: dict, report: Report | None) -> str:
+    """The first line of what the batch noted, else which modules could not run and why."""
+    if state.get("note"):
+        return str(state["note"]).split("\n", 1)[0]
+    return broken_note(report) if report else ""
 
 
 def _load(output: Path, submission_id: str) -> tuple[Report | None, dict]:
@@ -82,6 +93,8 @@ def _load(output: Path, submission_id: str) -> tuple[Report | None, dict]:
 
 def _cell(value: Any) -> Any:
     """A CSV cell that a spreadsheet shows as text and never runs (ids are student-made)."""
+    if isinstance(value, str):
+        value = visible(value)
     if isinstance(value, str) and value.startswith(_FORMULA):
         return "'" + value
     if isinstance(value, float):
@@ -130,31 +143,51 @@ def class_summary(reports: list[Report], rows: list[dict[str, Any]], *, suite: s
             + " | ".join(str(c) for c in counts)
             + " |"
         )
-    # A parametrised test counts once per submission, whichever of its cases failed.
-    failed = Counter(
-        key
-        for r in reports
-        for key in {
-            (e.name, _PARAMS.sub("", t.name))
-            for e in r.exercises
-            for t in e.tests
-            if t.status is not Status.PASSED and not t.grader_error
-        }
-    )
-    lines += ["", "## Tests most often failed", ""]
-    if failed:
-        lines += ["| test | failed by |", "| --- | --- |"]
-        for (exercise, test), n in failed.most_common(MOST_FAILED):
-            lines.append(f"| {exercise}.{_md(test)} | {n} ({100 * n / len(reports):.0f} %) |")
-    else:
-        lines.append("Every test passed for every submission.")
+    lines += ["", "## Tests most often failed", ""] + _most_failed(reports)
     broken = [r.submission for r in reports if r.grader_errors]
     if broken:
         lines += [
             "",
-            f"Grader problems (see `grader_errors` in their reports): {', '.join(broken)}.",
+            f"Grader problems (see `grader_errors` in their reports): "
+            f"{', '.join(_md(b) for b in broken)}.",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _most_failed(reports: list[Report]) -> list[str]:
+    """Failures by cause first (an untouched stub fails every test of its function: one row),
+    then the tests that failed on their own, most often first."""
+    by_cause: Counter = Counter()
+    by_test: Counter = Counter()
+    for report in reports:
+        known = causes(report)
+        by_cause.update({(cause.value, exercise) for (exercise, _), cause in known.items()})
+        # A parametrised test counts once per submission, whichever of its cases failed.
+        by_test.update({
+            (e.name, _PARAMS.sub("", t.name))
+            for e in report.exercises
+            for t in e.tests
+            if t.status is not Status.PASSED and not t.grader_error
+            and (e.name, t.function) not in known
+        })  # fmt: skip
+    if not by_cause and not by_test:
+        return ["Every test passed for every submission."]
+
+    def share(n: int) -> str:
+        return f"{n} ({100 * n / len(reports):.0f} %)"
+
+    lines = []
+    if by_cause:
+        lines += ["| cause | exercise | submissions |", "| --- | --- | --- |"]
+        order = {c.value: i for i, c in enumerate(Cause)}
+        for (cause, exercise), n in sorted(by_cause.items(), key=lambda x: (order[x[0][0]], -x[1])):
+            lines.append(f"| {cause} | {exercise} | {share(n)} |")
+        lines.append("")
+    if by_test:
+        lines += ["| test (failed on its own) | failed by |", "| --- | --- |"]
+        for (exercise, test), n in by_test.most_common(MOST_FAILED):
+            lines.append(f"| {exercise}.{_md(test)} | {share(n)} |")
+    return lines
 
 
 def _in_bucket(fraction: float, bucket: tuple[str, float, float]) -> bool:
@@ -165,4 +198,8 @@ def _in_bucket(fraction: float, bucket: tuple[str, float, float]) -> bool:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text for a Markdown table cell or line: visible, on one line, markup shown as text."""
+    text = visible(text).replace("\n", " ")
+    for char in "\\`[]<>|":
+        text = text.replace(char, "\\" + char)
+    return text

@@ -6,9 +6,12 @@ rather than once per submission; each submission is then graded in a fork of tha
 exactly as `grade PATH` does (`grader.runner.grade_submission`), its workers forked from this
 process's zygote (`grader.sandbox.process.Zygote`). The submission itself runs in the
 sandbox's workers, never here. Requests and answers are JSON
-lines: a request is `{"id": ..., "path": ...}` on stdin, the answer `{"report": {...}, "note":
-..., "rss_kib": ...}` on the original stdout, which nothing else may write to (stray prints go
-to stderr).
+lines: once warmed up the process says `{"ready": true}`; a request is `{"id": ..., "path": ...,
+"checkpoint": ..., "key": ...}` on stdin, the answer `{"report": {...}, "note": ..., "rss_kib":
+...}` on the original stdout, which nothing else may write to (stray prints go to stderr). While
+a submission is graded, each exercise's result is written to the request's `checkpoint` file as
+soon as its tests are done, with an HMAC of the request's `key`: when the batch stops a grading
+at its wall-clock limit, it keeps those (`grader.instructor.batch.stopped_report`).
 """
 
 from __future__ import annotations
@@ -21,11 +24,14 @@ import resource
 import sys
 import tempfile
 import traceback
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from grader.instructor.archive import ZipRejected, extract_zip
+from grader.instructor.batch import checkpoint_mac
 from grader.instructor.rehearsal import warm_up
+from grader.report import ExerciseResult, Report, write_json_atomically
 from grader.runner import grade_submission
 from grader.sandbox import limits
 from grader.sandbox.errors import SandboxBroken
@@ -33,12 +39,18 @@ from grader.sandbox.process import Zygote
 from grader.submission import submission_root
 
 
-def grade_one(path: Path, name: str, **options: Any) -> tuple[dict, str]:
+def grade_one(
+    path: Path, name: str, *, checkpoint: Path | None = None, key: str = "", **options: Any
+) -> tuple[dict, str]:
     """The native report of the submission at `path` (a folder or a zip) and a gradebook note.
 
-    `options` are `grade_submission`'s keyword arguments (suite, timeout, user).
+    `options` are `grade_submission`'s keyword arguments (suite, timeout, user). Each finished
+    exercise's result is written to `checkpoint` as it comes (vouched for with `key`), for the
+    batch to keep if it has to stop this grading. A zip that is unsafe and a folder that cannot
+    be read are graded as an empty submission (zero), with a note that says why.
     """
     path = Path(path)
+    handover = _Checkpoint(checkpoint, name, key) if checkpoint else None
     if path.is_file():
         with tempfile.TemporaryDirectory(prefix="grade-batch-") as tmp:
             unpacked = Path(tmp, "submission")
@@ -46,17 +58,41 @@ def grade_one(path: Path, name: str, **options: Any) -> tuple[dict, str]:
             try:
                 extract_zip(path, unpacked)
             except ZipRejected as problem:
-                empty = Path(tmp, "rejected")
-                empty.mkdir()
-                return _grade(empty, name, options), f"zip rejected: {problem}"
-            return _grade(submission_root(unpacked), name, options), ""
-    return _grade(submission_root(path), name, options), ""
+                return _empty(Path(tmp), name, options), f"zip rejected: {problem}"
+            return _grade(submission_root(unpacked), name, options, handover), ""
+    try:
+        os.listdir(path)
+    except OSError as problem:
+        with tempfile.TemporaryDirectory(prefix="grade-batch-") as tmp:
+            why = problem.strerror or type(problem).__name__
+            return _empty(Path(tmp), name, options), f"folder rejected: cannot be read ({why})"
+    return _grade(submission_root(path), name, options, handover), ""
 
 
-def _grade(folder: Path, name: str, options: dict) -> dict:
-    report = grade_submission(folder, **options)
+def _grade(folder: Path, name: str, options: dict, checkpoint: Any = None) -> dict:
+    report = grade_submission(folder, checkpoint=checkpoint, **options)
     report.submission = name
     return report.as_json()
+
+
+def _empty(tmp: Path, name: str, options: dict) -> dict:
+    """The report of an empty submission (every exercise missing), for a rejected one."""
+    empty = tmp / "rejected"
+    empty.mkdir()
+    return _grade(empty, name, options)
+
+
+class _Checkpoint:
+    """Writes the exercises graded so far to a file, replacing it atomically after each one."""
+
+    def __init__(self, path: Path, name: str, key: str) -> None:
+        self.path, self.name, self.key, self.exercises = Path(path), name, key, []
+
+    def __call__(self, exercise: ExerciseResult, confinement: dict) -> None:
+        self.exercises.append(Report.well_formed(json.loads(json.dumps(asdict(exercise)))))
+        document = {"exercises": self.exercises, "confinement": confinement}
+        document["mac"] = checkpoint_mac(self.name, document, self.key)
+        write_json_atomically(self.path, document)
 
 
 def serve(requests, answers, **options: Any) -> None:
@@ -112,7 +148,9 @@ def _in_a_fork(job: dict, options: dict) -> dict:
 
 def _grade_job(job: dict, options: dict) -> dict:
     try:
-        report, note = grade_one(Path(job["path"]), job["id"], **options)
+        checkpoint = Path(job["checkpoint"]) if job.get("checkpoint") else None
+        report, note = grade_one(Path(job["path"]), job["id"], checkpoint=checkpoint,
+                                 key=job.get("key", ""), **options)  # fmt: skip
         answer = {"id": job["id"], "report": report, "note": note}
     except Exception:  # a bug of the grader: the batch records it and goes on
         answer = {"id": job["id"], "error": traceback.format_exc()}
@@ -155,6 +193,9 @@ def main() -> None:
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    # Ready: the batch starts each submission's wall clock only now, not during the warm-up.
+    answers.write(json.dumps({"ready": True}) + "\n")
+    answers.flush()
     try:
         serve(sys.stdin, answers, **options)
     except (BrokenPipeError, KeyboardInterrupt):

@@ -26,8 +26,8 @@ from grader.instructor import layout, notebook_handout, source
 #: Top-level and feedback modules are named one by one: a new module is a decision (the tests
 #: fail until it is listed here or in INSTRUCTOR_ONLY).
 GRADER_MODULES = (
-    "__init__ __main__ cli course datasets defaults formats plugin private report runner "
-    "submission summary"
+    "__init__ __main__ causes cli course datasets defaults formats plugin private report runner "
+    "submission summary text"
 )
 FEEDBACK_MODULES = "__init__ diagnoses mistakes hints watch plot"
 HANDOUT_FILES = (

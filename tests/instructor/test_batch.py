@@ -103,11 +103,13 @@ def test_a_class_with_hostile_and_hanging_submissions(a_class, tmp_path, validat
 def test_a_submission_past_the_wall_clock_limit_is_stopped_and_scored_zero(
     tmp_path, make_submission, validate_report
 ):
+    # Slow in the first exercise graded: nothing is finished when the limit comes (a slow
+    # later exercise keeps the earlier ones: test_batch_intake.py).
     folder = tmp_path / "class"
-    sleepy = (SOLUTIONS / "sgd.py").read_text() + (
-        "\n\ndef sgd_step(x, y, w, b, eta):\n    import time\n    time.sleep(600)\n"
+    sleepy = (SOLUTIONS / "batch_gradient.py").read_text() + (
+        "\n\ndef predict(X, w, b):\n    import time\n    time.sleep(600)\n"
     )
-    make_submission(folder / "sleepy", sgd=sleepy)
+    make_submission(folder / "sleepy", batch_gradient=sleepy)
     out = tmp_path / "out"
     started = time.monotonic()
     run = subprocess.run(

@@ -104,7 +104,8 @@ def test_a_class_folder_lists_folders_and_zips_by_id(tmp_path):
     make_zip(tmp_path / "alice.zip", {"sgd.py": b""})
     (tmp_path / "notes.txt").write_text("")
     found = find_submissions(tmp_path, exclude=(tmp_path / "out",))
-    assert [(s.id, s.path.name) for s in found] == [
+    assert [name for name, _ in found.skipped] == ["_build", "notes.txt", ".git"]
+    assert [(s.id, s.path.name) for s in found.submissions] == [
         ("alice", "alice"), ("alice.zip", "alice.zip"), ("bob", "bob"), ("carol", "carol.zip"),
     ]  # fmt: skip
 
