@@ -25,6 +25,7 @@ import click
 
 from grader import defaults
 from grader.course import Course, load_course
+from grader.text import visible
 
 #: Seconds a file must stay unchanged before it is graded: long enough to see a write still in
 #: progress, short enough not to be felt (the whole save-to-verdict budget is 0.3 s).
@@ -236,7 +237,8 @@ def render(
         broken = test.feedback.startswith("Importing your")
         where = f"{exercise}.py does not import" if broken else f"{exercise}.{test.function}"
         lines.append(style(f"First problem: {where}", bold=True))
-        feedback = _wrap_feedback(test.feedback or "(no message)", width)
+        # Words from the submission reach the terminal only made visible (grader/text.py).
+        feedback = _wrap_feedback(visible(test.feedback or "(no message)"), width)
         lines += feedback[:FEEDBACK_LINES]
         if len(feedback) > FEEDBACK_LINES:
             lines.append(f"    ... ({len(feedback) - FEEDBACK_LINES} more lines: run `grade`)")
