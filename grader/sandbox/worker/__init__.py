@@ -5,6 +5,7 @@ loads this package under the private name `_gd_worker` (never as `grader.sandbox
 worker imports nothing of the grader) and runs one of its programs:
 
 imports.py   what is imported before confinement, and the import guard keyed to origin
+stdlib.py    the standard library through folders opened before the uid drop (openat)
 zygote.py    the fork server of a group of workers, and the zygote that stays (`grade batch`)
 reaper.py    the process that stays behind: adopts, reaps, reports how the worker ended
 confine.py   limits, namespaces, uid drop, then seccomp.py and landlock.py, in that order
