@@ -18,9 +18,16 @@ import sys
 import threading
 import time
 
-from grader.sandbox import child, limits, workdir
+from grader.sandbox import limits, workdir
 from grader.sandbox.errors import SandboxBroken
-from grader.sandbox.process import Died, TimedOut, WorkerProcess, _config, _json, describe_end
+from grader.sandbox.process import (
+    Died,
+    TimedOut,
+    WorkerProcess,
+    _config,
+    describe_end,
+    worker_command,
+)
 
 KILL_SECONDS = 5.0  # how long to go on killing a tree that keeps forking
 
@@ -56,7 +63,7 @@ class PortableWorkerProcess(WorkerProcess):
             "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # fmt: skip
         try:
             self.proc = subprocess.Popen(
-                [sys.executable or "python3", "-I", "-S", child.__file__, _json(config)],
+                worker_command(config),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -67,7 +67,7 @@ class WorkerProcess:
         config.update(folder=str(folder.root), workdir=str(folder.submission))
         try:
             self.proc = subprocess.Popen(
-                [sys.executable or "python3", "-I", "-S", child.__file__, _json(config)],
+                worker_command(config),
                 stdin=subprocess.DEVNULL,
                 stdout=out_w,
                 stderr=out_w,
@@ -134,7 +134,7 @@ class WorkerProcess:
                 except OSError:  # gone since the last submission: a fork server, this once
                     zygote.alive = False
             return subprocess.Popen(
-                [sys.executable or "python3", "-I", "-S", child.__file__, _json(config)],
+                worker_command(config),
                 stdin=subprocess.DEVNULL,
                 stdout=members[0]["output"],  # what the imports print: the first worker's
                 stderr=members[0]["output"],
@@ -384,7 +384,7 @@ class Zygote:
         limits.become_subreaper()
         try:
             self.proc = subprocess.Popen(
-                [sys.executable or "python3", "-I", "-S", child.__file__, _json(config)],
+                worker_command(config),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -675,6 +675,12 @@ def _config(owner, rlimits: dict, refused: tuple[str, ...], fds: dict | None) ->
         "max_frame": 1 << 30,  # our requests: trusted, and as large as the suite makes them
         "max_value_bytes": MAX_VALUE_BYTES,
     }
+
+
+def worker_command(config: dict) -> list[str]:
+    """How every worker program is started (a worker, a fork server, the zygote, the portable
+    worker): this Python, isolated (-I) and without site-packages (-S), on `child.py`."""
+    return [sys.executable or "python3", "-I", "-S", child.__file__, _json(config)]
 
 
 def _numpy_path() -> str:
