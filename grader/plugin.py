@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import re
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -19,7 +19,7 @@ import pytest
 from grader.feedback.diagnoses import with_advice
 from grader.report import Status
 from grader.sandbox.errors import SubmissionProblem
-from grader.suites.checks import Call
+from grader.suites.checks import Call, argument_names
 
 GRADER_BUG_FEEDBACK = (
     "The grader could not check this, and it is not your fault: an internal error stopped the "
@@ -80,7 +80,11 @@ class Student:
         except SubmissionProblem as problem:
             self._record_output(getattr(problem, "output", ""))
             raise
-        self.called = Call(module, function, *before, mutated=tuple(self.last.mutated or ()))
+        # Positions become the names of course.toml's signature (never the student's own
+        # parameter names: `def update(rng, ...)` must not hide a change to `w`).
+        names = argument_names(module, function, tuple(self.last.mutated or ()))
+        self.last = replace(self.last, mutated=names)
+        self.called = Call(module, function, *before, mutated=names)
         self._record_output(self.last.output)
         return self.last.value
 

@@ -57,7 +57,7 @@ class ReferenceCaller:
         value = target(*args, **kwargs)
         seconds = time.perf_counter() - start
         mutated = tuple(
-            f"argument {i + 1}"
+            i
             for i, (now, then) in enumerate(zip(args, before, strict=True))
             if isinstance(now, np.ndarray) and not np.array_equal(now, then)
         )

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from grader import defaults
-from grader.sandbox import confinement, limits, portable, scratch, wire, workdir
+from grader.sandbox import arguments, confinement, limits, portable, scratch, wire, workdir
 from grader.sandbox.errors import (
     CallTimeout,
     FunctionMissing,
@@ -56,7 +56,9 @@ class CallResult:
     """What one call gave back, all of it data the grader made from the worker's answer."""
 
     value: Any  # decoded return value, or Foreign for what could not cross as data
-    mutated: tuple[str, ...]  # arguments the call changed in place (names, else "argument N")
+    #: The arguments the call changed in place, by position (int) or keyword (str): what the
+    #: grader read back (`arguments.py`), plus what the worker itself said changed.
+    mutated: tuple[int | str, ...]
     output: str  # stdout and stderr of the call, capped, with a note when cut
     seconds: float  # wall time seen by the grader, channel included
 
@@ -187,7 +189,8 @@ class Sandbox:
                 f"`{function}` made the process running it die {CRASHES_BEFORE_GIVING_UP} times, "
                 "so the grader does not run it again. Run it yourself to see why."
             )
-        arguments, blobs = wire.encode((args, kwargs), untrusted=False)
+        placed = arguments.Placed(args, kwargs)
+        tree, blobs = wire.encode((placed.args, placed.kwargs), untrusted=False)
         self._modules_present.add(module)
         worker = self._ready_worker(module)
         preamble = ""
@@ -195,7 +198,31 @@ class Sandbox:
             preamble = self._import(worker, module)
             worker = self._ready_worker(module)
         self._last = worker
-        request = {"op": "call", "module": module, "function": function, "arguments": arguments}
+        request = {"op": "call", "module": module, "function": function, "arguments": tree}
+        try:
+            request["mapped"] = placed.request(worker.arguments)
+        except arguments.Unwritable:
+            output = self._restart(worker)
+            self._crashes[module, function] = self._crashes.get((module, function), 0) + 1
+            raise WorkerCrashed(
+                f"The grader could not hand `{function}` its arguments: your code changed the "
+                "folder the grader uses for them (its permissions or its files), so the call was "
+                "not made.",
+                output=preamble + output,
+            ) from None
+        return self._call(worker, request, blobs, placed, preamble)
+
+    def _call(
+        self,
+        worker: WorkerProcess,
+        request: dict,
+        blobs: list[bytes],
+        placed: arguments.Placed,
+        preamble: str,
+    ) -> CallResult:
+        """Send one call `request` to `worker` and make its answer a CallResult."""
+        module, function = request["module"], request["function"]
+        args, kwargs = placed.given_args, placed.given_kwargs
         start = time.perf_counter()
         try:
             header, answer_blobs = worker.exchange(request, blobs, self.timeout)
@@ -221,7 +248,7 @@ class Sandbox:
             raise self._failure(worker, header, function, output)
         try:
             value = wire.decode(header.get("value"), answer_blobs, trusted_side=True)
-            mutated = tuple(self._text(m, 100) for m in _list(header.get("mutated")))
+            mutated = _mutated(placed.changed(), header.get("mutated"), args, kwargs)
             self._advance_generators(args, kwargs, header.get("rng"), answer_blobs)
         except wire.ProtocolError as e:
             self._restart(worker)
@@ -389,6 +416,17 @@ def _cleanup(
     state["repaired"] = workdir.restore(original, snapshot)
     if owner is not None:
         state["swept"] = limits.remove_files_of(owner[0])
+
+
+def _mutated(seen: list, said: Any, args: tuple, kwargs: dict) -> tuple[int | str, ...]:
+    """What the grader saw change, then what the worker says changed besides (a shape set in
+    place; an argument that was not mapped): its word can only add, never take away."""
+    found = list(seen)
+    for key in _list(said):
+        valid = (type(key) is int and 0 <= key < len(args)) or (type(key) is str and key in kwargs)
+        if valid and key not in found:
+            found.append(key)
+    return tuple(found)
 
 
 def _list(value: Any) -> list:

@@ -55,7 +55,7 @@ class PortableWorkerProcess(WorkerProcess):
         # A token of its own (the sandbox's, plus its folder's name): killing this worker's
         # processes must spare the sandbox's other workers, found the same way.
         token = f"{token}.{folder.root.name}"
-        self._setup(token, output_limit, scrub)
+        self._setup(folder, None, token, output_limit, scrub)
         self._folder = str(folder.root)
         config = _config(None, rlimits, refused, fds=None)
         config.update(folder=str(folder.root), workdir=str(folder.submission), portable=True)
@@ -166,6 +166,7 @@ class PortableWorkerProcess(WorkerProcess):
             return ""
         self.killed = True
         kill_tree(self.proc, self._token, self._folder)
+        self.arguments.close()
         time.sleep(0.01)  # the reading threads take in what was printed last
         output = self.take_output()
         # Only our end of its input: the reading threads close theirs at end of file (closing a

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.sandbox import child, limits, proctree, wire, workdir
+from grader.sandbox import arguments, child, limits, proctree, wire, workdir
 from grader.sandbox.errors import SandboxBroken
 
 MAX_VALUE_BYTES = 16 << 20  # arrays and strings of one returned value; beyond: Foreign
@@ -60,7 +60,7 @@ class WorkerProcess:
         scrub: list[tuple[str, str]],
         refused: tuple[str, ...],
     ) -> None:
-        self._setup(token, output_limit, scrub)
+        self._setup(folder, owner, token, output_limit, scrub)
         theirs, out_w = self._open_pipes()
         passed = [fd for fd in theirs.values() if fd is not None]
         config = _config(owner, rlimits, refused, fds=theirs)
@@ -112,8 +112,8 @@ class WorkerProcess:
         count = len(folders)
         workers = [cls.__new__(cls) for _ in range(count)]
         members, ours = [], []
-        for worker in workers:
-            worker._setup(token, output_limit, scrub)
+        for worker, folder in zip(workers, folders, strict=True):
+            worker._setup(folder, owner, token, output_limit, scrub)
             theirs, out_w = worker._open_pipes()
             members.append({**theirs, "output": out_w})
             ours += [worker._req_w, worker._resp_r, worker._out_r, worker._status_r,
@@ -160,7 +160,17 @@ class WorkerProcess:
             worker._watch()
         return workers
 
-    def _setup(self, token: str, output_limit: int, scrub: list[tuple[str, str]]) -> None:
+    def _setup(
+        self,
+        folder: workdir.PrivateFolder,
+        owner: tuple[int, int] | None,
+        token: str,
+        output_limit: int,
+        scrub: list[tuple[str, str]],
+    ) -> None:
+        self.folder = folder
+        #: Where each call's array arguments go for this worker to map (arguments.py).
+        self.arguments = arguments.ArgumentFile(folder.calls, owner)
         self.imported: set[str] = set()  # the student modules this worker has imported
         self.info: dict = {}  # what it said when ready: pid, uid, limits applied
         self.output_limit = output_limit
@@ -356,6 +366,7 @@ class WorkerProcess:
             if fd is not None and fd >= 0:
                 os.close(fd)
         self._req_w = self._resp_r = self._out_r = self._status_r = self._lifeline_w = -1
+        self.arguments.close()
         self._end = self._end or "was stopped by the grader"
         return output
 

@@ -5,6 +5,11 @@ the blobs whose lengths the header lists under `"blobs"`. Values travel as a JSO
 special nodes are tagged `{"$": tag, ...}`; arrays and NumPy scalars are `.npy` blobs read back
 with NumPy's own header parser and no pickle (object dtypes are refused).
 
+An array argument of a call may instead be `mapped`: the grader puts it in a file of the
+worker's folder (`grader/sandbox/arguments.py`) and the node says where in that file it lies; the
+worker decodes it as an array on the file's memory, so that the grader reads back what the call
+did to it.
+
 Both sides load this module, so it imports only the standard library and NumPy: the worker loads
 it by file path, never through the `grader` package.
 """
@@ -41,6 +46,17 @@ class Foreign:
 
     def __str__(self) -> str:
         return f"{self.description} (type {self.type_name})"
+
+
+@dataclass(frozen=True, eq=False)
+class Mapped:
+    """An array argument that crosses in the call's file, not in the frame (the grader's side):
+    `nbytes` bytes at `offset`, of `shape` and `dtype` (its `.str`), in Fortran order or C's."""
+
+    offset: int
+    shape: tuple[int, ...]
+    dtype: str
+    fortran: bool
 
 
 # --- frames ------------------------------------------------------------------------------------
@@ -297,6 +313,9 @@ class Encoder:
             pairs = list(dict.items(value))
             items = [[self._encode(k, depth + 1), self._encode(v, depth + 1)] for k, v in pairs]
             return {"$": "dict", "items": items}
+        if t is Mapped and not self.untrusted:
+            return {"$": "mapped", "offset": value.offset, "shape": list(value.shape),
+                    "dtype": value.dtype, "fortran": value.fortran}  # fmt: skip
         if t is np.random.Generator and not self.untrusted:
             bit_generator = value.bit_generator
             return {
@@ -342,14 +361,16 @@ def encode(value: Any, *, untrusted: bool, max_bytes: int = 1 << 62) -> tuple[An
     return encoder.encode(value), encoder.blobs
 
 
-def decode(tree: Any, blobs: list[bytes], *, trusted_side: bool) -> Any:
+def decode(tree: Any, blobs: list[bytes], *, trusted_side: bool, mapped: Any = None) -> Any:
     """The value of a JSON tree plus blobs; ProtocolError for anything malformed.
 
     The grader (`trusted_side=True`) accepts `foreign` nodes and refuses Generators; the worker
-    accepts Generators (rebuilt from their bit generator's state) and refuses `foreign`.
+    accepts Generators (rebuilt from their bit generator's state) and refuses `foreign`, and
+    makes `mapped` nodes arrays on the writable buffer `mapped` (the call's file, mapped).
     """
     count = 0
     arrays: dict[int, np.ndarray] = {}  # one object per blob, as it was on the sending side
+    on_file: dict[int, np.ndarray] = {}  # one object per mapped offset, likewise
 
     def walk(node: Any, depth: int) -> Any:
         nonlocal count
@@ -402,11 +423,43 @@ def decode(tree: Any, blobs: list[bytes], *, trusted_side: bool) -> Any:
             if type(name) is not str or type(desc) is not str:
                 raise ProtocolError("bad foreign description")
             return Foreign(name[:200], desc[:500])
+        if tag == "mapped" and not trusted_side and mapped is not None:
+            offset = node.get("offset")
+            if type(offset) is int and offset in on_file:
+                return on_file[offset]
+            on_file[offset] = array = _on_buffer(node, mapped)
+            return array
         if tag == "rng" and not trusted_side:
             return make_generator(node.get("bit_generator"), walk(node.get("state"), depth + 1))
         raise ProtocolError(f"unexpected tag {tag!r}")
 
-    return walk(tree, 0)
+    try:
+        return walk(tree, 0)
+    finally:  # `walk` refers to itself: what it holds would wait for the cycle collector
+        arrays.clear()
+        on_file.clear()
+
+
+def _on_buffer(node: dict, buffer: Any) -> np.ndarray:
+    """The array a `mapped` node describes, on `buffer`'s memory (no copy: writes reach it)."""
+    offset, shape, fortran = node.get("offset"), node.get("shape"), node.get("fortran")
+    if not (
+        type(offset) is int
+        and offset >= 0
+        and type(shape) is list
+        and len(shape) <= MAX_DEPTH
+        and all(type(n) is int and n >= 0 for n in shape)
+        and type(fortran) is bool
+        and type(node.get("dtype")) is str
+    ):
+        raise ProtocolError("bad mapped array")
+    try:
+        dtype = np.dtype(node["dtype"])
+        if dtype.kind not in "biufc" or dtype.fields is not None or dtype.subdtype is not None:
+            raise ValueError(f"dtype {dtype} is not mapped")
+        return np.ndarray(tuple(shape), dtype, buffer, offset, order="F" if fortran else "C")
+    except (TypeError, ValueError, OverflowError) as e:
+        raise ProtocolError(f"bad mapped array: {e}"[:300]) from None
 
 
 def _list(node: dict, key: str) -> list:

@@ -88,7 +88,8 @@ def _read_regular(path: Path) -> bytes | None:
 
 class PrivateFolder:
     """One worker's folder in a grading's scratch run: `submission/` (its own copy of the
-    submission's files) and `home/` (HOME and TMPDIR).
+    submission's files), `home/` (HOME and TMPDIR) and `calls/` (where the grader puts each
+    call's array arguments for the worker to map: `arguments.py`).
 
     Each worker gets a fresh copy, so what one exercise module does to its copy (deleting
     files, changing modes) cannot reach another module's, nor the next worker's after a crash.
@@ -100,8 +101,12 @@ class PrivateFolder:
         self.root = root
         self.submission = root / "submission"
         self.home = root / "home"
+        self.calls = root / "calls"
         for folder in (self.submission, self.home):
             folder.mkdir(mode=0o700)
+        # The grader's: the worker's user may open the files it is given there, not list, add,
+        # remove or replace them (as root; otherwise it is the same user anyway).
+        self.calls.mkdir(mode=0o711 if owner is not None else 0o700)
         for rel in sorted(snapshot.dirs):
             (self.submission / rel).mkdir(mode=0o700)
         # --- notebooks (issue 14; grader/notebooks/): `<module>.py` made from `<module>.ipynb`,

@@ -424,19 +424,25 @@ def integer_labels(got: Any, ctx: Context) -> None:
         )
 
 
+def argument_names(module: str, function: str, mutated: tuple) -> tuple[str, ...]:
+    """The names (course.toml's signature) of the arguments in `mutated`, which holds positions
+    (int) or keyword names (str), as the sandbox reports them."""
+    params = PARAMS.get((module, function), ())
+    names = []
+    for item in mutated or ():
+        if isinstance(item, int) and not isinstance(item, bool):
+            item = params[item] if 0 <= item < len(params) else f"number {item + 1}"
+        names.append(str(item))
+    return tuple(names)
+
+
 def unchanged(mutated: tuple, ctx: Context, *, ignore: tuple[str, ...] = ("rng",)) -> None:
     """Raise Feedback if the call changed one of its arguments in place.
 
     `mutated` is the sandbox's `CallResult.mutated`: argument names or positional indices. A
     random generator is meant to advance, so `rng` is ignored.
     """
-    params = PARAMS.get((_module(ctx), ctx.function), ())
-    names = []
-    for item in mutated or ():
-        if isinstance(item, int) and not isinstance(item, bool):
-            item = params[item] if 0 <= item < len(params) else f"number {item + 1}"
-        if item not in ignore:
-            names.append(str(item))
+    names = [n for n in argument_names(_module(ctx), ctx.function, mutated) if n not in ignore]
     if not names:
         return
     which = " and ".join(f"`{n}`" for n in names)

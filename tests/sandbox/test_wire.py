@@ -80,6 +80,8 @@ def test_bad_npy_blobs_are_refused(blob):
     "tree",
     [
         {"$": "rng", "bit_generator": "PCG64", "state": {}},  # the grader never rebuilds objects
+        # ...nor reads an array from a file the worker names: only the worker maps the grader's
+        {"$": "mapped", "offset": 0, "shape": [1], "dtype": "<f8", "fortran": False},
         {"$": "array", "blob": 5},
         {"$": "eval", "code": "1+1"},
         [1, 2],
@@ -91,6 +93,16 @@ def test_bad_npy_blobs_are_refused(blob):
 def test_malformed_trees_are_refused_by_the_grader(tree):
     with pytest.raises(wire.ProtocolError):
         wire.decode(tree, [], trusted_side=True)
+
+
+def test_a_mapped_array_needs_the_calls_file_on_the_workers_side():
+    node = {"$": "mapped", "offset": 0, "shape": [2], "dtype": "<f8", "fortran": False}
+    with pytest.raises(wire.ProtocolError):
+        wire.decode(node, [], trusted_side=False)  # no file was mapped for this call
+    buffer = bytearray(16)
+    array = wire.decode(node, [], trusted_side=False, mapped=buffer)
+    array[1] = 1.0
+    assert buffer[8:] == np.float64(1.0).tobytes()
 
 
 def test_deep_nesting_is_refused():

@@ -9,6 +9,8 @@ which the grader would report as its own failure.
 from __future__ import annotations
 
 import io
+import json
+import mmap
 import struct
 
 import numpy as np
@@ -17,7 +19,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader.sandbox import wire
+from grader.sandbox import arguments, wire
 from grader.suites import checks
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -51,7 +53,19 @@ json_leaves = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20)
 )
 tags = st.sampled_from(
-    ["tuple", "list", "dict", "array", "scalar", "complex", "bigint", "foreign", "rng", "?"]
+    [
+        "tuple",
+        "list",
+        "dict",
+        "array",
+        "scalar",
+        "complex",
+        "bigint",
+        "foreign",
+        "rng",
+        "mapped",
+        "?",
+    ]
 )
 json_trees = st.recursive(
     json_leaves,
@@ -128,6 +142,73 @@ def test_any_value_tree_is_decoded_or_refused(tree, blobs):
         read_all(frame, [])
     except wire.ProtocolError:
         pass
+
+
+# -- arrays in a call's file (arguments.py): exact on the worker's side, any layout or dtype ----
+
+layouts = st.sampled_from(["as is", "transposed", "every other row", "fortran"])
+
+
+def laid_out(a: np.ndarray, layout: str) -> np.ndarray:
+    if layout == "transposed":
+        return a.T
+    if layout == "every other row" and a.ndim:
+        return a[::2]
+    return np.asfortranarray(a) if layout == "fortran" else a
+
+
+@FUZZ
+@given(st.lists(st.tuples(hnp.arrays(hnp.scalar_dtypes(), hnp.array_shapes(min_dims=0,
+       min_side=0, max_side=4)), layouts), max_size=4), st.booleans())  # fmt: skip
+def test_arrays_in_a_call_file_reach_the_worker_equal_and_their_changes_back(
+    tmp_path_factory, drawn, twice
+):
+    arrays = [laid_out(a, layout) for a, layout in drawn]
+    if twice and arrays:
+        arrays.append(arrays[0])  # the same object again: one object in the worker too
+    placed = arguments.Placed(tuple(arrays), {})
+    tree, blobs = wire.encode((placed.args, placed.kwargs), untrusted=False)
+    tree = json.loads(json.dumps(tree))  # as it crosses
+    file = arguments.ArgumentFile(tmp_path_factory.mktemp("calls"), None)
+    file.append(b"an earlier call's arguments")
+    where = placed.request(file)
+    buffer = None
+    if where is not None:
+        with open(where["path"], "r+b") as f:
+            buffer = memoryview(mmap.mmap(f.fileno(), 0))[where["base"] :]
+    args, _ = wire.decode(tree, blobs, trusted_side=False, mapped=buffer)
+    assert placed.changed() == []
+    for sent, got in zip(arrays, args, strict=True):
+        assert type(got) is np.ndarray and got.dtype == sent.dtype
+        assert got.shape == sent.shape and got.tobytes() == sent.tobytes()
+    if twice and arrays:
+        assert args[0] is args[-1]
+    mapped = [i for i, node in enumerate(placed.args) if type(node) is wire.Mapped]
+    assert mapped == [i for i, a in enumerate(arrays) if arguments.mappable(a)]
+    if mapped:  # one bit of the first mapped argument, written where the worker writes
+        buffer[placed.args[mapped[0]].offset] ^= 1
+        assert args[mapped[0]].tobytes() != arrays[mapped[0]].tobytes()
+    changed = placed.changed()
+    file.close()
+    same = [j for j in range(len(arrays)) if mapped and arrays[j] is arrays[mapped[0]]]
+    assert changed == same
+
+
+@FUZZ
+@given(st.fixed_dictionaries({"$": st.just("mapped")}, optional={
+    "offset": st.integers(-2, 2**65) | json_leaves, "shape": st.lists(st.integers(-1, 2**64),
+    max_size=40) | json_leaves, "dtype": st.sampled_from(["<f8", "|b1", "O", "<U2", "[]", "x"])
+    | json_leaves, "fortran": st.booleans() | json_leaves}))  # fmt: skip
+@example({"$": "mapped", "offset": 200, "shape": [8], "dtype": "<f8", "fortran": False})
+@example({"$": "mapped", "offset": 0, "shape": [0, 2**62], "dtype": "<f8", "fortran": True})
+def test_any_mapped_node_is_an_array_on_the_buffer_or_refused(node):
+    buffer = bytearray(256)
+    try:
+        array = wire.decode(node, [], trusted_side=False, mapped=buffer)
+    except wire.ProtocolError:
+        return
+    assert type(array) is np.ndarray and array.dtype.kind in "biufc"
+    assert array.size == 0 or np.shares_memory(array, np.frombuffer(buffer, np.uint8))
 
 
 @FUZZ

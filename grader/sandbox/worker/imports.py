@@ -25,7 +25,7 @@ import sysconfig
 PRELOAD = (
     "abc argparse array bisect cmath collections collections.abc contextlib copy csv ctypes "
     "dataclasses datetime decimal enum errno fractions functools gc glob heapq importlib "
-    "importlib.util inspect io itertools json linecache locale math numbers operator pathlib "
+    "importlib.util inspect io itertools json linecache locale math mmap numbers operator pathlib "
     "pprint queue random re select shutil signal statistics string struct subprocess tempfile "
     "textwrap threading time tokenize traceback types typing warnings weakref"
 ).split()
