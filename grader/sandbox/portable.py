@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import queue
+import secrets
 import subprocess
 import sys
 import threading
@@ -30,6 +31,9 @@ from grader.sandbox.process import (
 )
 
 KILL_SECONDS = 5.0  # how long to go on killing a tree that keeps forking
+#: What the worker writes to its output after a request's output (serve.py), with a nonce.
+SYNC_MARKER = b"\0gd-sync:%s\0"
+SYNC_SECONDS = 1.0  # how long an answer waits for its output's marker
 
 
 def selected() -> bool:
@@ -77,6 +81,12 @@ class PortableWorkerProcess(WorkerProcess):
         self._lock = threading.Lock()
         self._pending = bytearray()  # output the reader took in since the last drain
         self._pending_dropped = 0
+        # What the worker writes on its output pipe once a request's output is all there (see
+        # `exchange`), while the answer is awaited; the bytes that may be its beginning.
+        self._marker: bytes | None = None
+        self._held = b""
+        self._synced = threading.Event()
+        self._sync_lost = False  # the submission moved its output away: never wait again
         self._status_r = None
         for target, stream in ((self._read_answers, self.proc.stdout),
                                (self._read_printed, self.proc.stderr)):  # fmt: skip
@@ -107,9 +117,23 @@ class PortableWorkerProcess(WorkerProcess):
                 stream.close()
                 return
             with self._lock:
-                room = max(self.output_limit - len(self._pending), 0)
-                self._pending += chunk[:room]
-                self._pending_dropped += max(len(chunk) - room, 0)
+                data, marker = self._held + chunk, self._marker
+                at = data.find(marker) if marker else -1
+                if at >= 0:  # all the request's output is in: what follows is a later one's
+                    self._keep(data[:at])
+                    self._keep(data[at + len(marker) :])
+                    self._marker, self._held = None, b""
+                    self._synced.set()
+                    continue
+                hold = len(marker) - 1 if marker else 0
+                cut = max(len(data) - hold, 0)
+                self._keep(data[:cut])
+                self._held = data[cut:]
+
+    def _keep(self, data: bytes) -> None:
+        room = max(self.output_limit - len(self._pending), 0)
+        self._pending += data[:room]
+        self._pending_dropped += max(len(data) - room, 0)
 
     # --- talking ---------------------------------------------------------------------------------
 
@@ -117,6 +141,15 @@ class PortableWorkerProcess(WorkerProcess):
         from grader.sandbox import wire
 
         deadline = time.monotonic() + timeout
+        if not self._sync_lost:
+            # The printed output comes on another pipe, read by another thread: the worker
+            # writes this marker after it and before the answer, so that `_read_output` knows
+            # when all of it is in (without it an answer may overtake what its call printed).
+            nonce = secrets.token_hex(8)
+            header = {**header, "sync": nonce}
+            with self._lock:
+                self._marker = SYNC_MARKER % nonce.encode()
+                self._synced.clear()
         data = wire.pack(header, blobs)
         threading.Thread(target=self._write, args=(data,), daemon=True).start()
         return self._receive(deadline)
@@ -149,7 +182,12 @@ class PortableWorkerProcess(WorkerProcess):
             return None
 
     def _read_output(self) -> None:
+        answered = self._marker is not None and not self.killed and self._end is None
+        if answered and not self._synced.wait(SYNC_SECONDS):
+            self._sync_lost = True  # e.g. its standard error closed: take what came, in order
         with self._lock:
+            self._keep(self._held)
+            self._marker, self._held = None, b""
             room = max(self.output_limit - len(self._output), 0)
             self._output += self._pending[:room]
             self._dropped += max(len(self._pending) - room, 0) + self._pending_dropped

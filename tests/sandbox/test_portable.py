@@ -41,6 +41,18 @@ def detach_and_hang(marker):
 def leave():
     os._exit(3)
 
+def say(n):
+    print("call", n)
+    sys.stderr.write("done %d\\n" % n)
+    return n
+
+def mute():
+    print("\\0gd-sync:0123\\0 looks like the marker")
+    sys.stdout.flush()
+    os.close(1)
+    os.close(2)
+    return 1
+
 def shout(n):
     sys.stdout.write("x" * n)
     return n
@@ -109,6 +121,26 @@ def test_an_endless_loop_and_an_exit_mid_call_cost_only_their_call(portable):
     with pytest.raises(WorkerCrashed, match="exited with status 3"):
         box.call("m", "leave")
     assert box.call("m", "add", 2, 2).value == 4
+
+
+def test_what_each_call_printed_is_that_calls_output(portable):
+    # The printed lines come on a pipe of their own, read by a thread: the answer must not
+    # overtake them, or a failing test would show no output and the next one the wrong one.
+    box = portable(m=MODULE)
+    for n in range(150):
+        assert box.call("m", "say", n).output == f"call {n}\ndone {n}\n"
+
+
+def test_a_worker_that_closes_its_output_is_answered_at_once_after_one_wait(portable):
+    box = portable(m=MODULE)
+    assert "looks like the marker" in box.call("m", "mute").output
+    start = time.monotonic()
+    for n in range(20):
+        assert box.call("m", "add", n, n).value == 2 * n
+    assert time.monotonic() - start < 20 * 0.5  # not a wait for a marker on every call
+    with pytest.raises(CallTimeout):
+        box.call("m", "hang")
+    assert box.call("m", "say", 1).output == "call 1\ndone 1\n"  # a fresh worker
 
 
 def test_a_flood_of_output_is_capped(portable):

@@ -10,9 +10,13 @@ on the worker and everything it starts. No root needed. Refused with EPERM:
   (unshare, setns: no way out of ours), and perf_event_open, bpf and userfaultfd;
 - when they name a protected process (pid or process group) or everybody (-1): kill, tgkill,
   rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_open;
+- always: changing a file's metadata (chmod, chown, utime and their kin, extended attributes,
+  inode flags through file_setattr): Landlock does not govern it, and as a normal user the
+  worker is the grading user, who owns files the worker can name;
 - by argument: fcntl F_SETOWN/F_SETOWN_EX/F_SETSIG and ioctl FIOSETOWN/SIOCSPGRP (they would aim
-  a descriptor's signals at anybody), and socket(AF_UNIX, ...) (abstract Unix sockets are a
-  channel to other processes of the machine that no file permission governs).
+  a descriptor's signals at anybody), ioctl FS_IOC_SETFLAGS/FS_IOC_FSSETXATTR (chattr's inode
+  flags), and socket(AF_UNIX, ...) (abstract Unix sockets are a channel to other processes of
+  the machine that no file permission governs).
 
 Calls of another ABI (32-bit, x32) are refused whole (ENOSYS).
 """
@@ -23,7 +27,7 @@ import ctypes
 import os
 import platform
 
-#: Syscall numbers by name, per machine (from the kernel's unistd tables).
+#: Syscall numbers by name, per machine (from the kernel's unistd tables); None: not on it.
 SYSCALLS = {
     "x86_64": {
         "ptrace": 101, "process_vm_readv": 310, "process_vm_writev": 311,
@@ -36,6 +40,11 @@ SYSCALLS = {
         "unshare": 272, "setns": 308, "perf_event_open": 298, "bpf": 321, "userfaultfd": 323,
         "kill": 62, "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297,
         "pidfd_open": 434, "fcntl": 72, "ioctl": 16, "socket": 41,
+        "chmod": 90, "fchmod": 91, "fchmodat": 268, "fchmodat2": 452, "chown": 92,
+        "fchown": 93, "lchown": 94, "fchownat": 260, "utime": 132, "utimes": 235,
+        "futimesat": 261, "utimensat": 280, "setxattr": 188, "lsetxattr": 189,
+        "fsetxattr": 190, "removexattr": 197, "lremovexattr": 198, "fremovexattr": 199,
+        "setxattrat": 463, "removexattrat": 466, "file_setattr": 469,
     },
     "aarch64": {
         "ptrace": 117, "process_vm_readv": 270, "process_vm_writev": 271,
@@ -48,28 +57,46 @@ SYSCALLS = {
         "unshare": 97, "setns": 268, "perf_event_open": 241, "bpf": 280, "userfaultfd": 282,
         "kill": 129, "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240,
         "pidfd_open": 434, "fcntl": 25, "ioctl": 29, "socket": 198,
+        "fchmod": 52, "fchmodat": 53, "fchmodat2": 452, "fchown": 55, "fchownat": 54,
+        "utimensat": 88, "setxattr": 5, "lsetxattr": 6, "fsetxattr": 7, "removexattr": 14,
+        "lremovexattr": 15, "fremovexattr": 16, "setxattrat": 463, "removexattrat": 466,
+        "file_setattr": 469,
+        # The legacy path calls this machine never had (its C library uses the *at ones).
+        "chmod": None, "chown": None, "lchown": None, "utime": None, "utimes": None,
+        "futimesat": None,
     },
 }  # fmt: skip
 #: The audit architecture each filter checks first (AUDIT_ARCH_*).
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 X32_SYSCALL_BIT = 0x40000000
 
+#: What changes a file's metadata: permissions, owner, times, extended attributes and inode
+#: flags. Landlock does not govern them, and as a normal user the worker is the grading user:
+#: it could make any of that user's files or folders it can name world-writable.
+METADATA = (
+    "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat",
+    "utime", "utimes", "futimesat", "utimensat", "setxattr", "lsetxattr", "fsetxattr",
+    "removexattr", "lremovexattr", "fremovexattr", "setxattrat", "removexattrat", "file_setattr",
+)  # fmt: skip
 ALWAYS_REFUSED = (
     "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_send_signal", "pidfd_getfd",
     "tkill", "add_key", "request_key", "keyctl", "shmget", "shmat", "shmctl", "shmdt",
     "semget", "semop", "semctl", "semtimedop", "msgget", "msgsnd", "msgrcv", "msgctl",
     "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr",
     "unshare", "setns", "perf_event_open", "bpf", "userfaultfd",
+    *METADATA,
 )  # fmt: skip
 #: Refused when their first argument names a protected process, its group, or -1.
 TARGET_CHECKED = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_open")
 F_SETOWN, F_SETSIG, F_SETOWN_EX = 8, 10, 15
 FIOSETOWN, SIOCSPGRP = 0x8901, 0x8902
+#: chattr's ioctls (inode flags; the 32-bit number too) and the XFS-style attributes.
+FS_IOC_SETFLAGS, FS_IOC32_SETFLAGS, FS_IOC_FSSETXATTR = 0x40086602, 0x40046602, 0x401C5820
 AF_UNIX = 1
 #: Refused when an argument (by index) has one of these values (its low 32 bits).
 BY_ARGUMENT = {
     "fcntl": (1, (F_SETOWN, F_SETSIG, F_SETOWN_EX)),
-    "ioctl": (1, (FIOSETOWN, SIOCSPGRP)),
+    "ioctl": (1, (FIOSETOWN, SIOCSPGRP, FS_IOC_SETFLAGS, FS_IOC32_SETFLAGS, FS_IOC_FSSETXATTR)),
     "socket": (0, (AF_UNIX,)),
 }
 
@@ -98,7 +125,7 @@ def program(machine: str, protected: set[int]) -> list[tuple]:
             pass
     steps = [("ld", _ARCH), ("jeq", AUDIT_ARCH[machine], None, "other_abi"), ("ld", _NR),
              ("jge", X32_SYSCALL_BIT, "other_abi", None)]  # fmt: skip
-    steps += [("jeq", nr[name], "refuse", None) for name in ALWAYS_REFUSED]
+    steps += [("jeq", nr[name], "refuse", None) for name in ALWAYS_REFUSED if nr[name] is not None]
     steps += [("jeq", nr[name], "check_target", None) for name in TARGET_CHECKED]
     steps += [("jeq", nr[name], f"check_{name}", None) for name in BY_ARGUMENT]
     steps += [("ret", SECCOMP_RET_ALLOW), ("label", "check_target"), ("ld", _argument(0))]
@@ -138,6 +165,8 @@ def assemble(steps: list[tuple]):
         else:
             jump = {"jeq": BPF_JEQ_K, "jge": BPF_JGE_K}[step[0]]
             jt, jf = (0 if label is None else labels[label] - i - 1 for label in step[2:])
+            if max(jt, jf) > 255:  # a classic BPF jump is one byte: never let it wrap
+                raise ValueError(f"a jump of {max(jt, jf)} instructions in the syscall filter")
             filters[i] = _Filter(jump, jt, jf, step[1])
     return filters
 

@@ -56,6 +56,7 @@ class Worker:
             if os.getpid() != self.pid:
                 os._exit(0)  # a process the submission forked came back here: it must not answer
             self.flush()
+            self.mark(header.get("sync"))
             self.send(answer, out_blobs)
 
     def send(self, header: dict, blobs: list = ()) -> None:
@@ -72,6 +73,15 @@ class Worker:
                 pass
         if self.libc is not None:
             self.libc.fflush(None)
+
+    def mark(self, nonce) -> None:
+        """The portable sandbox's marker after a request's output (grader/sandbox/portable.py
+        `SYNC_MARKER`): its output pipe is read by another thread than its answers."""
+        if type(nonce) is str and nonce.isalnum():
+            try:
+                os.write(2, b"\0gd-sync:%s\0" % nonce.encode())
+            except OSError:  # standard error closed by the submission: the grader stops waiting
+                pass
 
     def import_module(self, name: str) -> dict:
         import importlib
