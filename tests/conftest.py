@@ -1,5 +1,6 @@
-"""Shared by every test folder: a session's own scratch, checked for leaks at the end; and
-submissions graded once per session by the real `grade` command.
+"""Shared by every test folder: a session's own scratch, checked for leaks at the end;
+submissions graded once per session by the real `grade` command; and `grade` run by a normal
+user (`normal_user`, see tests/normal_user.py), in folders that user may enter (`world_tmp`).
 
 tests/e2e/test_golden_mistakes.py and tests/feedback/test_diagnoses_e2e.py grade many of the same
 submissions (the golden mistakes of tests/cases/mistakes.toml) with `grade DIR --suite hidden -o
@@ -10,6 +11,7 @@ report.json`. The `graded_submissions` fixture runs `grade` in a subprocess once
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -26,6 +28,13 @@ import pytest
 RUN_LIMIT = 180
 #: `grade` runs started at once (two suit the 2-core CI machine: measured, see the commit).
 WORKERS = 2
+
+_spec = importlib.util.spec_from_file_location(
+    "gd_tests_normal_user", Path(__file__).with_name("normal_user.py")
+)
+normal_user_setup = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = normal_user_setup  # dataclasses look their module up by name
+_spec.loader.exec_module(normal_user_setup)
 
 
 def grade_command() -> list[str]:
@@ -114,13 +123,43 @@ def no_scratch_is_left_behind():
     else:
         os.environ["TMPDIR"] = saved
     tempfile.tempdir = None
-    from grader.sandbox import scratch
-
-    left = sorted(str(p) for p in root.glob(f"{scratch.PREFIX}*/{scratch.RUN_PREFIX}*"))
+    left = scratch_left(root)
     shutil.rmtree(root, ignore_errors=True)
     assert not left, f"gradings of this session left their scratch behind: {left}"
+
+
+def scratch_left(tmp: Path) -> list[str]:
+    """The gradings' runs left in the scratch of every user under the temporary folder `tmp`."""
+    from grader.sandbox import scratch
+
+    return sorted(str(p) for p in tmp.glob(f"{scratch.PREFIX}*/{scratch.RUN_PREFIX}*"))
 
 
 @pytest.fixture(scope="session")
 def graded_submissions(tmp_path_factory) -> GradedSubmissions:
     return GradedSubmissions(tmp_path_factory.mktemp("graded"))
+
+
+@pytest.fixture(scope="session")
+def normal_user(no_scratch_is_left_behind):
+    """`grade` as user nobody (tests/normal_user.py), installed once per session; skips where
+    this machine cannot run it. Its gradings may leave no scratch behind either."""
+    reason = normal_user_setup.unavailable()
+    if reason:
+        pytest.skip(reason)
+    where = Path(tempfile.mkdtemp(prefix="gd-normal-user-"))
+    user = normal_user_setup.install(where)
+    yield user
+    left = scratch_left(user.home)
+    shutil.rmtree(where, ignore_errors=True)
+    assert not left, f"gradings as a normal user left their scratch behind: {left}"
+
+
+@pytest.fixture
+def world_tmp():
+    """A folder a normal user can enter (pytest's tmp_path is root's own)."""
+    folder = Path(tempfile.mkdtemp(prefix="gd-world-"))
+    folder.chmod(0o755)
+    yield folder
+    subprocess.run(["chmod", "-R", "u+rwx", str(folder)], check=False)
+    shutil.rmtree(folder, ignore_errors=True)

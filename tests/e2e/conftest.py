@@ -1,7 +1,13 @@
-"""End-to-end helpers: build submissions from the reference and run the real `grade` command."""
+"""End-to-end helpers: build submissions from the reference and run the real `grade` command.
+
+The hostile cases' casebook (tests/cases/hostile/casebook.py: not a package, its folder holds
+hostile modules) is loaded here once, by its path, as the module `hostile_casebook`: the test
+modules here `import hostile_casebook as casebook`.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -22,6 +28,14 @@ RUN_LIMIT = 180
 #: The installed console script, as students and CI run it. (`python -m grader` would put the
 #: current folder first on sys.path, which is not how `grade` runs.)
 GRADE = shutil.which("grade", path=str(Path(sys.executable).parent)) or shutil.which("grade")
+
+if "hostile_casebook" not in sys.modules:
+    _spec = importlib.util.spec_from_file_location(
+        "hostile_casebook", ROOT / "tests" / "cases" / "hostile" / "casebook.py"
+    )
+    _casebook = importlib.util.module_from_spec(_spec)
+    sys.modules[_spec.name] = _casebook  # dataclasses look their module up by name
+    _spec.loader.exec_module(_casebook)
 
 
 @dataclass

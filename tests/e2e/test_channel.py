@@ -6,6 +6,11 @@ shared memory, an abstract Unix socket served by a detached process, its own hom
 nothing of its own: at import it looks in all those places, and answers with what it finds.
 Graded in one batch with one job (so the same grading process, and before this issue the same
 uid, serves both), B must find nothing and score what its own code earns: zero.
+
+As root, each submission's worker is a uid of its own; run by a normal user, both workers are
+that user, and only Landlock and the system-call filter stand between them. Both hold. Without
+confinement (GRADE_SANDBOX=portable in grade's environment) both tests fail: B finds the files
+in the shared folders, the keyring entry, the queue and the shared memory.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.sandbox.limits import SHARED_FOLDERS, filesystem_confined
 from grader.sandbox.worker import seccomp
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +46,9 @@ libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
 """
 
-SENDER = PLACES + """
+SENDER = (
+    PLACES
+    + """
 import _honest_sgd
 ANSWER = open(_honest_sgd.__file__).read()
 
@@ -76,8 +84,11 @@ _try(serve)
 
 from _honest_sgd import *  # noqa: F403
 """
+)
 
-RECEIVER = PLACES + """
+RECEIVER = (
+    PLACES
+    + """
 found = []
 for folder in FOLDERS:
     try:
@@ -111,38 +122,86 @@ else:
     def sgd(X, y, eta=0.01, w=None, b=None, max_iter=100, tol=1e-8, rng=None):
         return None
 """
+)
 
 
-def test_a_correct_student_cannot_hand_answers_to_the_next_in_a_batch(tmp_path):
-    tag = secrets.token_hex(4)
-    dropbox = Path(tempfile.mkdtemp())  # beside pytest's own (0700) folder: workers pass through
-    dropbox.chmod(0o1777)
-    folder = tmp_path / "class"
+def write_class(folder: Path, tag: str, dropbox: Path) -> Path:
+    """The class folder: the sender, then the receiver (graded in that order)."""
+    numbers = seccomp.SYSCALLS.get(platform.machine(), seccomp.SYSCALLS["x86_64"])
     for name, sgd in (("a_sender", SENDER), ("b_receiver", RECEIVER)):
         student = folder / name
         student.mkdir(parents=True)
         for module in ("batch_gradient", "logistic_regression"):
             (student / f"{module}.py").write_text((SOLUTIONS / f"{module}.py").read_text())
         (student / "_honest_sgd.py").write_text((SOLUTIONS / "sgd.py").read_text())
-        numbers = seccomp.SYSCALLS.get(platform.machine(), seccomp.SYSCALLS["x86_64"])
         source = textwrap.dedent(sgd).replace("{tag}", tag).replace("{dropbox}", str(dropbox))
         source = source.replace("{add_key}", str(numbers["add_key"]))
         source = source.replace("{keyctl}", str(numbers["keyctl"]))
         (student / "sgd.py").write_text(source)
-    out = tmp_path / "out"
-    run = subprocess.run(
-        [GRADE, "batch", str(folder), "-o", str(out), "--suite", "hidden", "--jobs", "1",
-         "--timeout", "2"],
-        capture_output=True, text=True, timeout=600,
-        env={**os.environ, "GRADE_SANDBOX_DROPBOX": str(dropbox)},
-    )  # fmt: skip
-    assert run.returncode == 0, run.stderr
+    return folder
+
+
+def batch(folder: Path, out: Path) -> list[str]:
+    """`grade batch` of the class, one submission after the other in one grading process."""
+    return ["batch", str(folder), "-o", str(out), "--suite", "hidden", "--jobs", "1",
+            "--timeout", "2"]  # fmt: skip
+
+
+def check_nothing_passed(out: Path, dropbox: Path, tag: str) -> dict:
+    """The sender kept full marks, the receiver found nothing and earned only its own points;
+    nothing of the sender is left in the shared folders. Returns the receiver's report."""
     sender = json.loads((out / "reports" / "a_sender.json").read_text())
     receiver = json.loads((out / "reports" / "b_receiver.json").read_text())
     assert sender["score"] == 25, sender["grader_errors"]
     assert (dropbox / "found").read_text() == "[]", "the receiver found the sender's answers"
     sgd = next(e for e in receiver["exercises"] if e["name"] == "sgd")
     assert sgd["score"] == 0 and receiver["score"] == 20
-    for name in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
+    for name in SHARED_FOLDERS:
         assert not (Path(name) / f"gd-channel-{tag}").exists()
-    shutil.rmtree(dropbox)
+    return receiver
+
+
+def remove_left(tag: str) -> None:
+    """What a sender that was not confined left in the shared folders."""
+    for name in SHARED_FOLDERS:
+        (Path(name) / f"gd-channel-{tag}").unlink(missing_ok=True)
+
+
+def test_a_correct_student_cannot_hand_answers_to_the_next_in_a_batch(tmp_path):
+    """Graded by root: each worker a uid of its own, confined besides."""
+    tag = secrets.token_hex(4)
+    dropbox = Path(tempfile.mkdtemp())  # beside pytest's own (0700) folder: workers pass through
+    dropbox.chmod(0o1777)
+    folder = write_class(tmp_path / "class", tag, dropbox)
+    out = tmp_path / "out"
+    try:
+        run = subprocess.run(
+            [GRADE, *batch(folder, out)], capture_output=True, text=True, timeout=600,
+            env={**os.environ, "GRADE_SANDBOX_DROPBOX": str(dropbox)},
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        check_nothing_passed(out, dropbox, tag)
+    finally:
+        remove_left(tag)
+        shutil.rmtree(dropbox)
+
+
+def test_nothing_passes_between_submissions_graded_by_a_normal_user(world_tmp, normal_user):
+    """Graded by a normal user, the workers of both submissions are that user: no uid of
+    their own, so Landlock and the system-call filter alone keep the receiver from what the
+    sender left; the report says so."""
+    if not filesystem_confined():
+        pytest.skip("needs Landlock: as a normal user only Landlock keeps a submission's files")
+    tag = secrets.token_hex(4)
+    dropbox = normal_user.own(world_tmp / "dropbox")
+    folder = write_class(world_tmp / "class", tag, dropbox)
+    out = normal_user.own(world_tmp / "out")
+    try:
+        run = normal_user.run(*batch(folder, out), env={"GRADE_SANDBOX_DROPBOX": str(dropbox)})
+        assert run.returncode == 0, run.stderr.decode(errors="replace")
+        receiver = check_nothing_passed(out, dropbox, tag)
+    finally:
+        remove_left(tag)
+    confinement = receiver["confinement"]
+    assert confinement["filesystem"] == "landlock" and confinement["syscall_filter"], confinement
+    assert confinement["separate_user"] is False, confinement

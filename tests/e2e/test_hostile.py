@@ -19,7 +19,6 @@ A last test checks that the grader's package, the suites and the solutions did n
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import pwd
@@ -31,19 +30,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import hostile_casebook as casebook  # loaded by conftest.py
 import pytest
 
-from grader.course import load_course
 from grader.runner import suite_digest
 from grader.sandbox import limits
 
 ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location(
-    "hostile_casebook", ROOT / "tests" / "cases" / "hostile" / "casebook.py"
-)
-casebook = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = casebook  # dataclasses look their module up by name
-_spec.loader.exec_module(casebook)
 
 CASES = casebook.load_cases()
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -52,7 +45,6 @@ AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 LATE = 3.0
 #: How many cases are graded at once (each is mostly waiting for timeouts).
 PARALLEL = max(2, min(4, 2 * (os.cpu_count() or 1)))
-EPS = 1e-6
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the promises need Linux /proc")
 
@@ -132,41 +124,23 @@ def _has_account(uid: int) -> bool:
     return True
 
 
-def expected_scores(case) -> dict[tuple[str, str], float]:
-    """(exercise, function) -> the points it must earn: none where the attack is, else all."""
-    return {
-        (exercise.module, function.name): 0.0
-        if exercise.module == case.module and function.name in case.zero
-        else function.points
-        for exercise in load_course().exercises
-        for function in exercise.functions
-    }
-
-
 def check_native_report(case, report: dict, validator) -> None:
     validator.validate(report)
     assert report["suite"] == "hidden" and report["suite_digest"] == suite_digest("hidden")
     assert report["grader_errors"] == [], report["grader_errors"]
-    got = {}
     for exercise in report["exercises"]:
         for test in exercise["tests"]:
-            key = (exercise["name"], test["function"])
-            got[key] = got.get(key, 0.0) + test["score"]
-            if case.status and key[0] == case.module and key[1] in case.zero:
+            if case.status and exercise["name"] == case.module and test["function"] in case.zero:
                 assert test["status"] == case.status, (test["name"], test["feedback"])
-    wrong = {
-        f"{e}.{f}": (got.get((e, f)), want)
-        for (e, f), want in expected_scores(case).items()
-        if abs(got.get((e, f), -1.0) - want) > EPS
-    }
+    wrong = casebook.dishonest_scores(case, report)
     assert not wrong, f"scores (got, expected) that are not as honest code earns: {wrong}"
 
 
 def check_gradescope_report(case, report: dict) -> None:
     assert report["extra_data"]["suite_digest"] == suite_digest("hidden")
     assert report["stdout_visibility"] == "hidden" and report["tests"]
-    total = sum(expected_scores(case).values())
-    assert abs(report["score"] - total) < EPS, (report["score"], total)
+    total = sum(casebook.expected_scores(case).values())
+    assert abs(report["score"] - total) < casebook.EPS, (report["score"], total)
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
@@ -194,7 +168,7 @@ def test_a_hostile_submission_is_graded_honestly(case, graded, report_validator)
 
     # the attack won nothing and the hostile code ran (or, where it must not, did not)
     evidence = casebook.canary_files(prepared)
-    leaks = {name: text[:500] for name, text in evidence.items() if name.startswith("LEAK")}
+    leaks = casebook.leaks(evidence)
     assert not leaks, f"{where}: the attack succeeded: {leaks}"
     ran = [name for name in evidence if name.startswith("ran-")]
     if case.runs:
@@ -301,7 +275,7 @@ def test_a_class_of_hostile_submissions_is_graded_honestly_in_one_batch(batched,
         assert prepared.marker.encode() not in raw, f"{where}: a forged report"
         check_native_report(case, json.loads(raw), report_validator)
         evidence = casebook.canary_files(prepared)
-        leaks = {name: text[:500] for name, text in evidence.items() if name.startswith("LEAK")}
+        leaks = casebook.leaks(evidence)
         assert not leaks, f"{where}: the attack succeeded: {leaks}"
         if case.runs:
             assert any(name.startswith("ran-") for name in evidence), f"{where}: never ran"

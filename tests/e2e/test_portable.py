@@ -5,25 +5,12 @@ forged reports) are graded honestly, bounded in time, leaving no process behind.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
-from pathlib import Path
 
+import hostile_casebook as casebook  # loaded by conftest.py
 import psutil
 import pytest
-
-HERE = Path(__file__).resolve().parent
-if "hostile_casebook" in sys.modules:  # loaded by test_hostile.py: the same module, once
-    casebook = sys.modules["hostile_casebook"]
-else:
-    _spec = importlib.util.spec_from_file_location(
-        "hostile_casebook", HERE.parent / "cases" / "hostile" / "casebook.py"
-    )
-    casebook = importlib.util.module_from_spec(_spec)
-    sys.modules[_spec.name] = casebook  # dataclasses look their module up by name
-    _spec.loader.exec_module(casebook)
 
 #: Hostile cases whose promises hold without Linux features.
 PORTABLE_CASES = (

@@ -17,7 +17,6 @@ import socket
 import stat
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import zipfile
 from pathlib import Path
@@ -25,10 +24,8 @@ from pathlib import Path
 import pytest
 
 GRADE = str(Path(sys.executable).with_name("grade"))
-ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = Path(__import__("solutions").__file__).parent
 MODULES = ("batch_gradient.py", "sgd.py", "logistic_regression.py")
-NOBODY = 65534
 AS_ROOT = os.geteuid() == 0
 #: A bound on one batch run: a hang fails the test instead of blocking CI.
 RUN_LIMIT = 300
@@ -36,16 +33,14 @@ NON_UTF8 = os.fsdecode(b"caf\xe9")
 LONG_NAME = "n" * 200
 
 
-def run_batch(*args, user: int | None = None, grade: str = GRADE) -> subprocess.CompletedProcess:
-    """`grade batch ...` as root (or whoever runs the tests), or as `user` through setpriv."""
-    prefix = []
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+def run_batch(*args, user=None) -> subprocess.CompletedProcess:
+    """`grade batch ...` as root (or whoever runs the tests), or as a normal user (the
+    `normal_user` fixture's installation)."""
     if user is not None:
-        prefix = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"]
-        env["HOME"] = "/tmp"
+        return user.run("batch", *args)
     return subprocess.run(
-        [*prefix, grade, "batch", *map(str, args)],
-        capture_output=True, stdin=subprocess.DEVNULL, timeout=RUN_LIMIT, env=env, cwd="/",
+        [GRADE, "batch", *map(str, args)], capture_output=True, stdin=subprocess.DEVNULL,
+        timeout=RUN_LIMIT, env={**os.environ, "PYTHONIOENCODING": "utf-8"}, cwd="/",
     )  # fmt: skip
 
 
@@ -68,16 +63,6 @@ def make_socket(path: Path) -> None:
         sock.bind(os.path.join(short, "s"))
         sock.close()
         os.rename(os.path.join(short, "s"), path)
-
-
-@pytest.fixture
-def world_tmp():
-    """A folder a normal user can enter (pytest's tmp_path is root's own)."""
-    folder = Path(tempfile.mkdtemp(prefix="gd-batch-intake-"))
-    folder.chmod(0o755)
-    yield folder
-    subprocess.run(["chmod", "-R", "u+rwx", str(folder)], check=False)
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def hostile_class(folder: Path) -> Path:
@@ -155,51 +140,20 @@ def test_a_hostile_class_folder_is_graded_whole_as_root(world_tmp, validate_repo
     assert again.returncode == 0 and b"Graded 0, kept 8" in again.stdout, again.stdout
 
 
-#: A Python another user may run: this one may live in a home folder only root can enter.
-SYSTEM_PYTHON = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
-
-
-def runs_as(user: int, python: Path) -> bool:
-    """Whether `user` can run `python`, and that Python can start itself again (as the batch
-    starts its grading processes)."""
-    if not AS_ROOT or not shutil.which("setpriv") or not python.exists():
-        return False
-    again = "import subprocess, sys; subprocess.run([sys.executable, '-c', ''], check=True)"
-    probe = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups",
-             str(python), "-c", again]  # fmt: skip
-    return subprocess.run(probe, capture_output=True, cwd="/").returncode == 0
-
-
-@pytest.mark.skipif(
-    not runs_as(NOBODY, SYSTEM_PYTHON), reason="needs root and a Python another user can run"
-)
-def test_a_hostile_class_folder_is_graded_whole_as_a_normal_user(world_tmp, pip):
-    # The instructor's own installation, on a Python the user can run, sharing this
-    # environment's NumPy, pytest and click: this checkout's instructor-only folders are root's.
-    project = world_tmp / "project"
-    ignore = shutil.ignore_patterns(".git", "build", "*.egg-info", "__pycache__", "tests", "bench")
-    shutil.copytree(ROOT, project, ignore=ignore)
-    venv = world_tmp / "venv"
-    subprocess.run([SYSTEM_PYTHON, "-m", "venv", "--without-pip", venv], check=True)
-    site = venv / "lib" / SYSTEM_PYTHON.name / "site-packages"
-    (site / "_test_environment.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    pip(venv, str(project))
-    grade = str(venv / "bin" / "grade")
+def test_a_hostile_class_folder_is_graded_whole_as_a_normal_user(world_tmp, normal_user):
+    # The instructor's own installation, which the user runs (this checkout's instructor-only
+    # folders are root's): see tests/normal_user.py.
     folder = hostile_class(world_tmp / "class")
     reference(folder / "locked").chmod(0)  # a folder this user cannot read: rejected, said
-    out = world_tmp / "out"
-    out.mkdir()
-    os.chown(out, NOBODY, NOBODY)
-    run = run_batch(folder, "-o", out, "--suite", "hidden", "--jobs", "2", user=NOBODY,
-                    grade=grade)  # fmt: skip
+    out = normal_user.own(world_tmp / "out")
+    run = run_batch(folder, "-o", out, "--suite", "hidden", "--jobs", "2", user=normal_user)
     assert run.returncode == 0, run.stderr.decode(errors="replace")
     book = gradebook(out)
     assert book["locked"]["status"] == "folder rejected", book["locked"]
     assert "cannot be read" in book["locked"]["note"]
     (folder / "locked").chmod(0o755)
     shutil.rmtree(folder / "locked")
-    check_hostile_class(run_batch(folder, "-o", out, "--suite", "hidden", user=NOBODY,
-                                  grade=grade), out)  # fmt: skip
+    check_hostile_class(run_batch(folder, "-o", out, "--suite", "hidden", user=normal_user), out)
 
 
 def test_a_slow_exercise_past_the_wall_limit_keeps_the_finished_ones(world_tmp, validate_report):

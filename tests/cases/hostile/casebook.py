@@ -1,7 +1,9 @@
 """The hostile cases: load them, build their submissions, grade them with the real CLI, inspect.
 
-Shared by `tests/e2e/test_hostile.py` (which asserts the promises of issue 4) and
-`bench/bench_hostile.py` (which times every case); both load this file by its path.
+Shared by `tests/e2e/test_hostile.py` (which asserts the promises of issue 4), its siblings
+`test_portable.py` and `test_normal_user.py` (some cases in the portable sandbox, some graded
+by a normal user), and `bench/bench_hostile.py` (which times every case); tests/e2e/conftest.py
+and the benchmark load this file by its path.
 
 A case is a folder of this one: `case.toml` says what the attack is and what must hold, and the
 other files are what the attack adds to a submission made from the reference solutions:
@@ -65,6 +67,7 @@ RUN_LIMIT = 300  # seconds: a `grade` that hangs is killed and the case fails, C
 #: What grading a case may take beyond its timeouts: starting Python, pytest, and the workers
 #: restarted after each crash. The bound of a case is its timeout per affected function plus this.
 BASE_SECONDS = 3.0
+EPS = 1e-6  # how far a score may be from the points it must earn
 KEYS = {"class", "about", "module", "zero", "status", "timeout", "alone", "runs", "cwd", "format",
         "world_writable", "command", "needs_root", "plant"}  # fmt: skip
 #: Where `plant = true` leaves world-readable copies of the reference, under the case's root.
@@ -152,7 +155,9 @@ class Prepared:
         return self.outside / "report.json"
 
 
-def prepare(case: Case) -> Prepared:
+def prepare(case: Case, owner: int | None = None) -> Prepared:
+    """The case's folders, its submission built: ours alone (0700), or the user `owner`'s, who
+    then runs `grade` on it."""
     root = Path(tempfile.mkdtemp(prefix=f"gd-hostile-{case.id}-"))
     root.chmod(0o755)  # the worker's user may pass through to the world-writable folders
     marker = f"gdhostile{secrets.token_hex(6)}"
@@ -194,9 +199,11 @@ def prepare(case: Case) -> Prepared:
         target = prepared.submission / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    if case.world_writable:
-        for path in [prepared.submission, *prepared.submission.rglob("*")]:
+    for path in [prepared.submission, *prepared.submission.rglob("*")]:
+        if case.world_writable:
             path.chmod(0o777 if path.is_dir() else 0o666)
+        if owner is not None:
+            os.chown(path, owner, owner)
     return prepared
 
 
@@ -221,26 +228,35 @@ class Run:
     extra: dict = field(default_factory=dict)
 
 
-def grade_command(case: Case) -> list[str]:
+def grade_command(case: Case, python: str = sys.executable) -> list[str]:
+    """How the case runs the grader: the `grade` installed beside `python`, or `python -I -m`."""
     if case.command == "python -I -m grader":
-        return [sys.executable, "-I", "-m", "grader"]
-    beside = Path(sys.executable).with_name("grade")
+        return [python, "-I", "-m", "grader"]
+    beside = Path(python).with_name("grade")
     return [str(beside) if beside.exists() else shutil.which("grade") or "grade"]
 
 
-def grade(prepared: Prepared) -> Run:
-    """Run the real `grade` on the case's submission, as a student or CI would."""
+def grade(
+    prepared: Prepared,
+    *,
+    python: str = sys.executable,
+    prefix: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+) -> Run:
+    """Run the real `grade` on the case's submission, as a student or CI would: the grader
+    installed with `python`, run through `prefix` (e.g. as another user), `env` added to ours."""
     case = prepared.case
     secret = secrets.token_hex(16)
     cwd = prepared.submission if case.cwd == "submission" else prepared.outside
     target = "." if case.cwd == "submission" else str(prepared.submission)
-    command = [*grade_command(case), target, "--suite", "hidden", "-o", str(prepared.output),
-               "--timeout", f"{case.timeout:g}"]  # fmt: skip
+    command = [*prefix, *grade_command(case, python), target, "--suite", "hidden",
+               "-o", str(prepared.output), "--timeout", f"{case.timeout:g}"]  # fmt: skip
     if case.format != "native":
         command += ["--format", case.format]
     # The canary folder is the worker's write-only drop box: Landlock lets it leave evidence
     # there and nowhere else outside its own folder.
-    env = {**os.environ, SECRET_VARIABLE: secret, "GRADE_SANDBOX_DROPBOX": str(prepared.canary)}
+    env = {**os.environ, **(env or {}), SECRET_VARIABLE: secret,
+           "GRADE_SANDBOX_DROPBOX": str(prepared.canary)}  # fmt: skip
     stdout, stderr = prepared.root / "stdout.txt", prepared.root / "stderr.txt"
     started = time.time()
     clock = time.monotonic()
@@ -275,7 +291,35 @@ def read_report(path: Path) -> bytes | None:
         return None
 
 
-# --- inspecting what is left ---------------------------------------------------------------------
+# --- inspecting the report and what is left ----------------------------------------------------
+
+
+def expected_scores(case: Case) -> dict[tuple[str, str], float]:
+    """(exercise, function) -> the points it must earn: none where the attack is, else all."""
+    from grader.course import load_course
+
+    return {
+        (exercise.module, function.name): 0.0
+        if exercise.module == case.module and function.name in case.zero
+        else function.points
+        for exercise in load_course().exercises
+        for function in exercise.functions
+    }
+
+
+def dishonest_scores(case: Case, report: dict) -> dict[str, tuple[float | None, float]]:
+    """The functions of a native report whose points are not what honest grading gives them
+    (none where the attack is, all elsewhere): "exercise.function" -> (got, expected)."""
+    got: dict[tuple[str, str], float] = {}
+    for exercise in report["exercises"]:
+        for test in exercise["tests"]:
+            key = (exercise["name"], test["function"])
+            got[key] = got.get(key, 0.0) + test["score"]
+    return {
+        f"{e}.{f}": (got.get((e, f)), want)
+        for (e, f), want in expected_scores(case).items()
+        if abs(got.get((e, f), -1.0) - want) > EPS
+    }
 
 
 def canary_files(prepared: Prepared) -> dict[str, str]:
@@ -284,6 +328,11 @@ def canary_files(prepared: Prepared) -> dict[str, str]:
         for p in sorted(prepared.canary.iterdir())
         if p.is_file()
     }
+
+
+def leaks(evidence: dict[str, str]) -> dict[str, str]:
+    """The attacks that worked, among the canary files `evidence` (their text cut short)."""
+    return {name: text[:500] for name, text in evidence.items() if name.startswith("LEAK")}
 
 
 def reported(prepared: Prepared, name: str) -> set[str]:
