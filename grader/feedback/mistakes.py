@@ -759,6 +759,14 @@ ERRORS: list[tuple[str, set[str] | None, str]] = [
         "place (such as -=)? Building a new array instead also keeps the caller's array intact.",
     ),
     (
+        r"raised PermissionError",
+        None,
+        "The grader runs your code where it may read and write files in its own folder only, "
+        "and may not change a file's permissions, reach the network or touch other programs. "
+        "Does this function need a file or a connection at all? Everything it needs comes in "
+        "its arguments.",
+    ),
+    (
         r"operands could not be broadcast together with shapes",
         {"lr_gradient_descent", "sgd", "logistic_gradient_descent"},
         "NumPy could not combine two arrays of incompatible shapes. Did y arrive as a flat (n,) "

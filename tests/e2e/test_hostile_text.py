@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pytest
 
@@ -47,6 +48,23 @@ def test_the_terminal_summary_shows_hostile_messages_as_visible_text(grade, host
     # The only total line is the grader's own.
     assert re.findall(r"^Total: .*$", graded.stdout, re.M) == ["Total: 20 / 25 (80%)"]
     assert graded.exercise("batch_gradient")["score"] == 10
+
+
+def test_as_a_normal_user_too_the_summary_and_report_act_on_nothing(
+    normal_user, hostile, world_tmp
+):
+    # The same escaping whoever grades: here `grade` run by a normal user (no separate user for
+    # the worker), whose terminal is just as much at risk.
+    folder = normal_user.give(shutil.copytree(hostile, world_tmp / "submission"))
+    report = normal_user.own(world_tmp / "out", 0o755) / "report.json"
+    graded = normal_user.run(folder, "--suite", "hidden", "-o", report)
+    assert graded.returncode == 0, graded.stderr.decode(errors="replace")
+    stdout = graded.stdout.decode("utf-8")
+    assert not ACTING.search(stdout), repr(ACTING.search(stdout))
+    assert "\\x1b[2J\\x1b[H\\rTotal: 25 / 25" in stdout
+    assert re.findall(r"^Total: .*$", stdout, re.M) == ["Total: 20 / 25 (80%)"]
+    document = json.loads(report.read_bytes().decode("utf-8"))  # strictly UTF-8
+    assert document["confinement"]["separate_user"] is False
 
 
 def test_the_json_report_keeps_the_text_as_valid_utf8(grade, hostile, tmp_path):

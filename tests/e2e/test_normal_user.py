@@ -8,8 +8,8 @@ machine; only Landlock and the system-call filter keep it out. Each case of
 tests/cases/hostile/ named below (see casebook.py there) is graded by `grade --suite hidden`
 run as that user, and must earn nothing where the attack is and full marks everywhere else,
 leave no evidence of success, leave no process behind, get a report that says what confined
-it (Landlock, without a separate user), and change nothing in the graded folder: that last
-promise does not hold yet (NOT_YET below), and the case says so as an expected failure.
+it (Landlock, without a separate user), and change nothing in the graded folder (its modes
+included: the worker is the grading user there, so only the syscall filter keeps chmod away).
 """
 
 from __future__ import annotations
@@ -33,14 +33,11 @@ NORMAL_USER_CASES = (
     "proc_of_parent",  # the grading processes, the same user's: their environment, memory
     "delete_own_files",  # its damage must not reach the other exercises' modules
     "write_outside",  # nor the folder being graded, the installation, the shared folders
+    "deny_mutation",  # the worker patched to deny it changed its arguments: the grader looks
+    "lying_arrays",  # values that lie about what they are
+    "patch_the_world",  # NumPy, builtins, operator patched: the other exercises never notice
+    "forge_at_import",  # a forged report wherever one may be read from
 )
-#: Cases whose graded folder is not kept as it was, as a normal user: every other promise is
-#: checked, then the test is an expected failure (and fails outright once the folder is kept).
-NOT_YET = {
-    "write_outside": "Landlock has no right for a file's metadata, and the system-call filter "
-    "lets chmod, chown, utime and setxattr through: the worker, the user's own uid, changes "
-    "the mode of a file of the folder being graded (or of any file of the user it can name)",
-}
 CASES = {c.id: c for c in casebook.load_cases() if c.id in NORMAL_USER_CASES}
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="Landlock is Linux's")
@@ -98,9 +95,6 @@ def test_a_hostile_submission_graded_as_a_normal_user_wins_nothing(case_id, user
         for text in (run.stdout, run.stderr, run.report_bytes.decode(errors="replace")):
             assert run.secret not in text
         unchanged = casebook.tree_digest(prepared.submission) == before
-        if case.id in NOT_YET:
-            assert not unchanged, f"{where}: the graded folder is kept now: out of NOT_YET with it"
-            pytest.xfail(NOT_YET[case.id])
         assert unchanged, f"{where}: the graded folder changed"
     finally:
         for folder in limits.SHARED_FOLDERS:  # what an unconfined write_outside leaves there

@@ -407,6 +407,21 @@ def test_a_descent_that_times_out_is_asked_about_its_loops():
     assert explain_error("mse", text) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "`sgd_step` raised PermissionError: [Errno 1] Operation not permitted: 'w.npy'",
+        "`mse` raised PermissionError: [Errno 13] Permission denied: '/home/me/data.csv'",
+        "`sgd` raised PermissionError: [Errno 13] Permission denied",  # a TCP connection
+    ],
+)
+def test_what_the_sandbox_refuses_is_explained_as_the_sandbox_not_a_bug(text):
+    from grader.feedback.diagnoses import explain_error
+
+    sentence = explain_error(text.split("`")[1], text)
+    assert sentence is not None and "its own folder" in sentence and "arguments" in sentence
+
+
 def test_signatures_and_pairs_come_from_course_toml():
     for module, function in load_course().functions():
         name = f"{module}.{function.name}"

@@ -62,4 +62,4 @@ for folder in ("/tmp", "/var/tmp", "/dev/shm", os.path.dirname(_hostile.OUTPUT))
         _hostile.note("outside", path)
     except OSError:
         pass
-shutil.copy(__file__, os.path.join(os.environ["HOME"], "copy.py"))
+shutil.copyfile(__file__, os.path.join(os.environ["HOME"], "copy.py"))  # its home: allowed
