@@ -18,7 +18,8 @@ def describe(*, portable: bool, info: dict[str, Any], protected: bool) -> dict[s
 
     `protected` says whether the answers were hidden by file permissions (as root, without
     Landlock). The keys: `mode` ("linux" or "portable"), `filesystem` (LANDLOCK, PERMISSIONS or
-    None), `separate_user`, `syscall_filter`, `own_network`, `own_ipc`, `limits`, and `missing`:
+    None), `separate_user`, `syscall_filter`, `own_network`, `own_ipc`, `private_tmp` (/tmp,
+    /var/tmp and /dev/shm its own: `worker/mounts.py`), `limits`, and `missing`:
     what this sandbox could not do, in words (empty when nothing is missing).
     """
     filesystem = info.get("filesystem")
@@ -31,6 +32,7 @@ def describe(*, portable: bool, info: dict[str, Any], protected: bool) -> dict[s
         "syscall_filter": bool(info.get("seccomp")),
         "own_network": bool(info.get("no_network")),
         "own_ipc": bool(info.get("own_ipc")),
+        "private_tmp": bool(info.get("private_tmp")),
         "limits": [str(x) for x in info.get("limits", []) if isinstance(x, str)],
         "landlock_abi": info.get("landlock_abi") if type(info.get("landlock_abi")) is int else 0,
     }

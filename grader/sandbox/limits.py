@@ -243,12 +243,17 @@ def become_subreaper() -> None:
 
 
 _confined: bool | None = None
+#: `GRADE_SANDBOX_LANDLOCK=off` grades as on a kernel without Landlock: the fallbacks run
+#: (the project's tests of them; an instructor comparing). Any other value changes nothing.
+LANDLOCK_VARIABLE = "GRADE_SANDBOX_LANDLOCK"
 
 
 def filesystem_confined() -> bool:
     """Whether workers here are confined by Landlock (Linux 5.13+), so that nothing needs
     hiding by file permissions. Asked of the kernel once."""
     global _confined
+    if os.environ.get(LANDLOCK_VARIABLE, "").lower() == "off":
+        return False
     if _confined is None:
         from grader.sandbox.worker import landlock
 

@@ -35,6 +35,7 @@ def describe() -> str:
         f"  a separate user per grading: {yes(found['separate_user'])}",
         f"  syscall filter: {yes(found['syscall_filter'])}",
         f"  own network and IPC: {yes(found['own_network'])}, {yes(found['own_ipc'])}",
+        f"  own /tmp, /var/tmp and /dev/shm: {yes(found['private_tmp'])}",
         f"  limits: {', '.join(found['limits']) or 'none'}",
     ]
     lines += [f"  missing: {gap}" for gap in found["missing"]]

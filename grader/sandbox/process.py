@@ -683,6 +683,7 @@ def _config(owner, rlimits: dict, refused: tuple[str, ...], fds: dict | None) ->
         "limits": rlimits,
         "refused": list(refused),
         "dropbox": limits.dropbox(),
+        "landlock": limits.filesystem_confined(),
         "max_frame": 1 << 30,  # our requests: trusted, and as large as the suite makes them
         "max_value_bytes": MAX_VALUE_BYTES,
     }

@@ -38,6 +38,21 @@ if "hostile_casebook" not in sys.modules:
     _spec.loader.exec_module(_casebook)
 
 
+@pytest.fixture(scope="module")
+def checkout_modes_kept():
+    """Put back, after the module's tests, the modes of this checkout's top-level entries and
+    instructor-only folders, which a grading as root without Landlock makes root's only (the
+    fallback): the checkout is everybody's, and later tests run as other users."""
+    from grader.sandbox import limits
+
+    paths = [*ROOT.iterdir(), *limits.protected_folders()]
+    before = {p: p.stat().st_mode & 0o7777 for p in paths}
+    yield
+    for path, mode in before.items():
+        if path.exists() and path.stat().st_mode & 0o7777 != mode:
+            path.chmod(mode)
+
+
 @dataclass
 class Graded:
     """One run of `grade`: its exit status, its terminal output and its report (if written)."""

@@ -26,6 +26,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+import hostile_casebook as casebook  # loaded by conftest.py
 import pytest
 
 from grader.sandbox.limits import SHARED_FOLDERS, filesystem_confined
@@ -112,16 +113,9 @@ except Exception:
     pass
 with open(os.path.join("{dropbox}", "found"), "w") as f:
     f.write(repr([kind + " " + where for kind, where, _ in found]))
-code = next((text for *_, text in found if "def sgd_step" in text), None)
-if code:
-    exec(code)
-else:
-    def sgd_step(x, y, w, b, eta):
-        return None
-
-    def sgd(X, y, eta=0.01, w=None, b=None, max_iter=100, tol=1e-8, rng=None):
-        return None
+texts = [text for *_, text in found]
 """
+    + casebook.ANSWER_IF_FOUND
 )
 
 

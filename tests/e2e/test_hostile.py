@@ -87,9 +87,10 @@ def _grader_files() -> dict:
 
 
 @pytest.fixture(scope="module")
-def graded():
+def graded(checkout_modes_kept):
     """Every runnable case graded: a few at a time, then those that must run alone."""
-    limits.protect_reference()  # what the first grading does anyway (as root): not a change
+    if not limits.filesystem_confined():
+        limits.protect_reference()  # what the first grading does anyway: not the case's doing
     files_before = _grader_files()
     cases = [c for c in CASES if runnable(c)]
     results: dict[str, Graded] = {}
@@ -233,7 +234,13 @@ def batched(tmp_path_factory):
         p.canary.rmdir()
         (dropbox / case.id).mkdir()
         (dropbox / case.id).chmod(0o1777)
-        p.canary.symlink_to(dropbox / case.id)
+        p.canary.symlink_to(dropbox / case.id)  # where the test reads the evidence
+        # ...and where the hostile code writes it: the drop box itself (as root the worker's
+        # /tmp is its own, where the link is not).
+        for path in (folder / case.id).rglob("*"):
+            if path.is_file() and not path.is_symlink():
+                data = path.read_bytes()
+                path.write_bytes(data.replace(bytes(p.canary), bytes(dropbox / case.id)))
         prepared[case.id] = p
     before = {cid: casebook.tree_digest(folder / cid) for cid in prepared}
     out = tmp_path_factory.mktemp("batch-out")

@@ -1,7 +1,8 @@
 """A worker confines itself before the first line of student code runs.
 
 In this order, because each step needs what the one before still allows: resource limits;
-on Linux no_new_privs, and (as root) network and IPC namespaces of its own; the drop to the
+on Linux no_new_privs, and (as root) network and IPC namespaces of its own and a mount
+namespace where /tmp, /var/tmp and /dev/shm are its own (`mounts.py`); the drop to the
 worker's uid (as root); the seccomp filter (`seccomp.py`); Landlock (`landlock.py`), which
 leaves it its own folder, the standard library and NumPy; then the working folder and the
 import guard (`imports.py`). The portable sandbox (Windows, macOS, or `GRADE_SANDBOX=portable`)
@@ -19,8 +20,8 @@ def confine(config: dict, ancestors: set[int]) -> dict:
     """Confine this process as `config` says (see the module docstring); returns what held."""
     linux = sys.platform == "linux" and not config.get("portable")
     applied: dict = {"limits": set_limits(config["limits"], config.get("uid"))}
-    applied.update(dropped=False, no_network=False, own_ipc=False, seccomp=False,
-                   filesystem=None, landlock_abi=0)  # fmt: skip
+    applied.update(dropped=False, no_network=False, own_ipc=False, private_tmp=False,
+                   seccomp=False, filesystem=None, landlock_abi=0)  # fmt: skip
     as_root = hasattr(os, "geteuid") and os.geteuid() == 0
     target_uid = config.get("uid")
     from _gd_worker import imports
@@ -28,12 +29,16 @@ def confine(config: dict, ancestors: set[int]) -> dict:
     # What Landlock will leave readable, found now: after the uid drop the Python installation
     # may no longer be readable (sysconfig, for one, imports lazily).
     guard_roots = imports.numpy_folders()
-    readable = []
-    if linux and config.get("landlock", True):
-        readable = imports.standard_library_entries() + guard_roots + loaded_libraries()
-        # Its own /proc entry (its descriptors, its limits): nobody else's.
-        readable += [os.path.realpath(sys.executable), f"/proc/{os.getpid()}"]
+    needed = []  # what it reads: Landlock's rules, and what a private /tmp must keep
+    if linux:
+        needed = imports.standard_library_entries() + guard_roots + loaded_libraries()
+        needed.append(os.path.realpath(sys.executable))
+    # Its own /proc entry (its descriptors, its limits): nobody else's.
+    readable = needed + [f"/proc/{os.getpid()}"] if needed and config.get("landlock", True) else []
     stdlib = imports.standard_library()
+    # Every module of ours it will need, imported now: the grader's package (in a venv in /tmp,
+    # say) is neither in Landlock's rules nor in a private /tmp.
+    from _gd_worker import mounts, seccomp
     from _gd_worker.landlock import Ruleset
     from _gd_worker.stdlib import Folders
 
@@ -58,6 +63,9 @@ def confine(config: dict, ancestors: set[int]) -> dict:
         # allows it); seccomp and Landlock cover the same ground without.
         applied["no_network"] = as_root and libc.unshare(CLONE_NEWNET) == 0
         applied["own_ipc"] = as_root and libc.unshare(CLONE_NEWIPC) == 0
+        if as_root:  # /tmp, /var/tmp and /dev/shm of its own, but for what it needs there
+            keep = needed + [os.path.realpath(p) for p in (config["folder"], *dropbox)]
+            applied["private_tmp"] = mounts.make_private(keep)
     if as_root and target_uid is not None and hasattr(os, "setuid"):
         os.setgroups([])
         os.setgid(config["gid"])
@@ -67,8 +75,6 @@ def confine(config: dict, ancestors: set[int]) -> dict:
         applied["dropped"] = True
     workdir = config["workdir"]
     if linux:
-        from _gd_worker import seccomp
-
         PR_SET_PDEATHSIG = 1  # set after the uid change, which clears it
         _libc().prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
         applied["seccomp"] = seccomp.install(ancestors | set(config.get("protect", ())))

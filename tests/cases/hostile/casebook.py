@@ -62,6 +62,19 @@ ROOT = HERE.parents[2]
 SOLUTIONS = ROOT / "solutions"
 MODULES = ("batch_gradient", "sgd", "logistic_regression")
 CLASSES = ("pytest", "ending", "lying", "patching", "stealing", "forging", "exhausting")
+#: The end of a thief's sgd.py: with `texts` (what it read), answer with the reference's code
+#: if one of them holds it, else with functions that return nothing.
+ANSWER_IF_FOUND = """
+code = next((text for text in texts if "def sgd_step" in text), None)
+if code:
+    exec(code)
+else:
+    def sgd_step(x, y, w, b, eta):
+        return None
+
+    def sgd(X, y, eta=0.01, w=None, b=None, max_iter=100, tol=1e-8, rng=None):
+        return None
+"""
 SECRET_VARIABLE = "GD_HOSTILE_SECRET"
 RUN_LIMIT = 300  # seconds: a `grade` that hangs is killed and the case fails, CI does not block
 #: What grading a case may take beyond its timeouts: starting Python, pytest, and the workers
