@@ -49,6 +49,7 @@ def confine(config: dict, ancestors: set[int]) -> dict:
     except OSError:
         rules = None
 
+    installed = imports.installed_elsewhere(guard_roots + stdlib + [config["workdir"]])
     # Opened while this user may: what is imported later comes thence (lib-dynload included).
     inside = [p for p in sys.path if any(os.path.realpath(p).startswith(s) for s in stdlib)]
     folders = Folders(stdlib + [os.path.realpath(p) for p in inside if os.path.isdir(p)])
@@ -89,9 +90,8 @@ def confine(config: dict, ancestors: set[int]) -> dict:
         stream.reconfigure(line_buffering=True)
     sys.dont_write_bytecode = True  # the private copy holds the submission's files and no more
     sys.path.append(workdir)
-    imports.install_guard(
-        tuple(config["refused"]), guard_roots + [workdir], stdlib, config["keep_modules"], folders
-    )
+    imports.install_guard(tuple(config["refused"]), guard_roots + [workdir], stdlib,
+                          config["keep_modules"], folders, installed)  # fmt: skip
     applied["uid"] = os.getuid() if hasattr(os, "getuid") else None
     return applied
 

@@ -106,9 +106,15 @@ class Guard:
     )
 
     def __init__(
-        self, refused: tuple[str, ...], allowed_roots: list[str], stdlib: list[str], folders=None
+        self,
+        refused: tuple[str, ...],
+        allowed_roots: list[str],
+        stdlib: list[str],
+        folders=None,
+        installed: frozenset = frozenset(),
     ) -> None:
         self.refused = frozenset(refused)
+        self.installed = installed  # top-level names installed where submissions may not go
         self.folders = folders  # stdlib.Folders, or None
         self.roots = tuple(os.path.join(os.path.realpath(r), "") for r in allowed_roots)
         self.stdlib = tuple(os.path.join(r, "") for r in stdlib)
@@ -130,7 +136,7 @@ class Guard:
             if found is not None:
                 return found
         if spec is None:
-            if top in sys.stdlib_module_names:
+            if top in sys.stdlib_module_names or top in self.installed:
                 raise ModuleNotFoundError(self.UNAVAILABLE.format(name=fullname), name=fullname)
             return None  # not found anywhere: Python's own "No module named ..."
         places = [spec.origin] if spec.has_location else []
@@ -156,8 +162,34 @@ def _readable(path: str) -> bool:
         return False
 
 
+def installed_elsewhere(allowed_roots: list[str]) -> frozenset:
+    """The top-level names installed in the search path's folders other than the standard
+    library and `allowed_roots` (NumPy's site-packages holds click, pytest...): listed before
+    confinement, after which those folders may be out of sight, so that importing one is still
+    named "not available in the grading sandbox" rather than "No module named"."""
+    names, allowed = set(), tuple(os.path.join(os.path.realpath(r), "") for r in allowed_roots)
+    for folder in sys.path:
+        real = os.path.join(os.path.realpath(folder or "."), "")
+        if real.startswith(allowed) or not os.path.isdir(real):
+            continue
+        try:
+            entries = os.listdir(real)
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.partition(".")[0]
+            if name.isidentifier() and not entry.endswith(("-info", ".pth")):
+                names.add(name)
+    return frozenset(names)
+
+
 def install_guard(
-    refused: tuple[str, ...], allowed_roots: list[str], stdlib: list[str], keep: dict, folders=None
+    refused: tuple[str, ...],
+    allowed_roots: list[str],
+    stdlib: list[str],
+    keep: dict,
+    folders=None,
+    installed: frozenset = frozenset(),
 ) -> None:
     """Put the guard in front of the path finder, and forget the refused modules already
     imported (but those in `keep`, e.g. `grader.datasets`)."""
@@ -165,7 +197,7 @@ def install_guard(
         (i for i, f in enumerate(sys.meta_path) if f is importlib.machinery.PathFinder),
         len(sys.meta_path),
     )
-    sys.meta_path.insert(at, Guard(refused, allowed_roots, stdlib, folders))
+    sys.meta_path.insert(at, Guard(refused, allowed_roots, stdlib, folders, installed))
     for name in [m for m in sys.modules if m.partition(".")[0] in refused]:
         if sys.modules[name] is not keep.get(name):
             del sys.modules[name]
