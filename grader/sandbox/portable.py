@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 
-from grader.sandbox import limits, workdir
+from grader.sandbox import limits, wire, workdir
 from grader.sandbox.errors import SandboxBroken
 from grader.sandbox.process import (
     Died,
@@ -31,8 +31,6 @@ from grader.sandbox.process import (
 )
 
 KILL_SECONDS = 5.0  # how long to go on killing a tree that keeps forking
-#: What the worker writes to its output after a request's output (serve.py), with a nonce.
-SYNC_MARKER = b"\0gd-sync:%s\0"
 SYNC_SECONDS = 1.0  # how long an answer waits for its output's marker
 
 
@@ -138,8 +136,6 @@ class PortableWorkerProcess(WorkerProcess):
     # --- talking ---------------------------------------------------------------------------------
 
     def exchange(self, header: dict, blobs: list[bytes], timeout: float) -> tuple[dict, list]:
-        from grader.sandbox import wire
-
         deadline = time.monotonic() + timeout
         if not self._sync_lost:
             # The printed output comes on another pipe, read by another thread: the worker
@@ -148,7 +144,7 @@ class PortableWorkerProcess(WorkerProcess):
             nonce = secrets.token_hex(8)
             header = {**header, "sync": nonce}
             with self._lock:
-                self._marker = SYNC_MARKER % nonce.encode()
+                self._marker = wire.SYNC_MARKER % nonce.encode()
                 self._synced.clear()
         data = wire.pack(header, blobs)
         threading.Thread(target=self._write, args=(data,), daemon=True).start()

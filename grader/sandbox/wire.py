@@ -27,6 +27,9 @@ import numpy as np
 import numpy.lib.format as npy_format
 
 PREFIX = struct.Struct(">QI")
+#: What a portable worker writes to its output after a request's output, with the request's
+#: nonce (`sync`), so that the grader knows when all of that output is in (portable.py).
+SYNC_MARKER = b"\0gd-sync:%s\0"
 MAX_HEADER_BYTES = 4 << 20
 MAX_DEPTH = 32
 MAX_NODES = 100_000
